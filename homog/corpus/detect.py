@@ -1,0 +1,60 @@
+"""Choose a reader for a file by its content (first bytes), not only its extension."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from homog.corpus.sources import arxiv_atom, arxiv_snapshot, csv_table, jsonl_records, oai_pmh
+from homog.corpus.sources._common import open_binary
+from homog.errors import HomogError
+
+READERS: dict[str, Callable[..., Iterable[Any]]] = {
+    "arxiv_atom": arxiv_atom.read,
+    "oai_pmh": oai_pmh.read,
+    "arxiv_snapshot": arxiv_snapshot.read,
+    "jsonl_records": jsonl_records.read,
+    "csv_table": csv_table.read,
+}
+_SNIFF_BYTES = 8192
+
+
+def _first_json_line(path: Path) -> dict[str, Any] | None:
+    with open_binary(path) as handle:
+        for line in handle:
+            if line.strip():
+                try:
+                    value = json.loads(line.decode("utf-8-sig"))
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    return None
+                return value if isinstance(value, dict) else None
+    return None
+
+
+def detect_reader(path: str | Path) -> str:
+    """Name of the reader (a key of ``READERS``) for this file; ``HomogError`` if the format is unknown."""
+    path = Path(path)
+    try:
+        with open_binary(path) as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise HomogError(f"cannot read file ({exc.strerror or exc})", file=str(path)) from exc
+    text = head.decode("utf-8-sig", errors="replace").lstrip()
+    if text.startswith("<"):
+        if "<feed" in text:
+            return "arxiv_atom"
+        if "<OAI-PMH" in text:
+            return "oai_pmh"
+        raise HomogError("XML that is neither an Atom feed nor an OAI-PMH response", file=str(path))
+    if text.startswith("["):
+        return "jsonl_records"
+    if text.startswith("{"):
+        first = _first_json_line(path)
+        if first is None:
+            raise HomogError("starts like JSON but its first line is not a JSON object", file=str(path))
+        return "arxiv_snapshot" if "versions" in first and "authors_parsed" in first else "jsonl_records"
+    first_line = text.splitlines()[0] if text else ""
+    if "," in first_line or path.suffix.lower() in {".csv", ".tsv"}:
+        return "csv_table"
+    raise HomogError("unknown file format (expected CSV, JSON lines, arXiv Atom or OAI-PMH XML)", file=str(path))

@@ -1,0 +1,136 @@
+"""The normalised paper record, and the text and date normalisation every source uses."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+# Strings that sources put where an abstract is missing.  Compared after
+# normalisation, case-insensitively.  Scopus writes "[No abstract available]".
+PLACEHOLDER_ABSTRACTS = frozenset(
+    {"none", "nan", "na", "n/a", "null", "[no abstract available]", "no abstract available", "-", "abstract"}
+)
+# Shortest usable abstract, in tokens (words and punctuation marks, as a tokenizer sees them):
+# "Abstract." is 2 tokens and unusable; "We study toy topics." is 5 and usable.
+MIN_ABSTRACT_TOKENS = 5
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+_WS = re.compile(r"[ \t\r\f\v\u00a0]+")
+_PARA = re.compile(r"\n\s*\n+")
+
+
+def normalize_text(text: Any) -> str | None:
+    """Clean whitespace in a title or abstract; ``None`` for missing values.
+
+    Unicode is NFC-normalised; single wrapping newlines become one space;
+    a blank line (paragraph break) becomes a single newline-free paragraph
+    separator (``"\\n\\n"`` is kept as one ``" "`` boundary, never gluing words);
+    runs of spaces collapse; ends are stripped.
+    """
+    if text is None:
+        return None
+    if isinstance(text, float):  # pandas NaN
+        return None
+    text = unicodedata.normalize("NFC", str(text))
+    paragraphs = [_WS.sub(" ", p.replace("\n", " ")).strip() for p in _PARA.split(text)]
+    cleaned = "\n\n".join(p for p in paragraphs if p)
+    return cleaned or None
+
+
+def abstract_problem(abstract: Any, *, min_tokens: int = MIN_ABSTRACT_TOKENS) -> str | None:
+    """Why a raw abstract value is unusable for embedding, or ``None`` if usable.
+
+    Reasons: ``null`` (None or NaN), ``empty``, ``whitespace``,
+    ``placeholder:'<text>'``, ``too short (<N tokens)``.  A source whose record
+    lacks the field altogether reports ``absent`` itself.
+    """
+    if abstract is None or isinstance(abstract, float):
+        return "null"
+    abstract = str(abstract)
+    if abstract == "":
+        return "empty"
+    if not abstract.strip():
+        return "whitespace"
+    stripped = abstract.strip()
+    if stripped.lower() in PLACEHOLDER_ABSTRACTS:
+        return f"placeholder:'{stripped}'"
+    if len(_TOKEN.findall(stripped)) < min_tokens:
+        return f"too short (<{min_tokens} tokens)"
+    return None
+
+
+def text_hash(text: str) -> str:
+    """Stable key for a normalised text (sha256 hex)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_date(value: Any) -> date | None:
+    """Parse ISO dates, ISO timestamps (converted to UTC) and RFC 2822 dates."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return (value.astimezone(timezone.utc) if value.tzinfo else value).date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return (parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed).date()
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return (parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed).date()
+
+
+@dataclass
+class Paper:
+    """One paper, normalised.  ``id`` is the canonical identity (see ``identity``).
+
+    ``date`` is the first version's date; ``title``/``abstract`` are the latest
+    version's text.  Missing values are ``None`` (never the string ``"None"``).
+    """
+
+    id: str
+    title: str | None = None
+    abstract: str | None = None
+    authors: list[str] = field(default_factory=list)
+    date: str | None = None  # ISO YYYY-MM-DD of the first version
+    year: int | None = None
+    categories: list[str] = field(default_factory=list)
+    primary_category: str | None = None
+    venue: str | None = None
+    doi: str | None = None
+    source: str = ""
+    source_id: str | None = None
+    abstract_missing: str | None = None  # reason the abstract is unusable; None if usable
+    versions_seen: list[int] = field(default_factory=list)
+    text_version: int | None = None  # which version's title/abstract is kept
+    n_source_records: int = 1
+    sources: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.title = normalize_text(self.title)
+        if self.abstract_missing is None:
+            self.abstract_missing = abstract_problem(self.abstract)
+        self.abstract = None if self.abstract_missing else normalize_text(self.abstract)
+        if self.date and self.year is None:
+            self.year = int(self.date[:4])
+        if self.categories and self.primary_category is None:
+            self.primary_category = self.categories[0]
+        if not self.sources and self.source:
+            self.sources = [self.source]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Paper":
+        return cls(**data)

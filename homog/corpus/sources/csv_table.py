@@ -1,0 +1,129 @@
+"""Reader for CSV tables of papers (Scopus, IEEE Xplore, Springer, OpenReview, Kaggle-style arXiv tables).
+
+Columns are found by known header aliases (or an explicit ``column_map``);
+every cell is read as text, so ``NA``/``nan`` stay text and are then
+recognised as missing abstracts.  Year and venue may come from the file name
+(``NIPS13_paper.csv`` -> NeurIPS 2013).  Rows are streamed with line numbers.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from homog.corpus.record import Paper
+from homog.corpus.sources._common import (
+    build_paper, open_text, parse_list_string, parse_python_versions, split_authors,
+)
+from homog.errors import HomogError, Problem
+
+SOURCE = "csv"
+ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("Title", "title", "Document Title", "Item Title", "titles", "TI"),
+    "abstract": ("Abstract", "abstract", "AB", "summaries", "summary", "Summary"),
+    "year": ("Year", "year", "Publication Year", "PY"),
+    "id": ("id", "arxiv_id", "arXiv ID", "ID", "EID", "PID", "paperId"),
+    "doi": ("DOI", "doi", "Item DOI", "DO"),
+    "authors": ("Authors", "authors", "Author", "AU"),
+    "categories": ("categories", "terms", "Categories"),
+    "venue": ("Source title", "Publication Title", "venue", "Venue", "journal-ref"),
+    "date": ("date", "published", "Date"),
+    "versions": ("versions",),
+}
+VENUE_PREFIXES = {"NIPS": "NeurIPS", "NEURIPS": "NeurIPS", "ICML": "ICML", "ICLR": "ICLR"}
+_FILE_VENUE_YEAR = re.compile(r"^(NIPS|NeurIPS|ICML|ICLR)(\d{2}|\d{4})(?=[_\-.])", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"(?:(?<=[.!?)\]])\s+|^\s*)(?:Copyright\s*:?\s*)?©[^©]*$", re.DOTALL)
+
+
+def strip_copyright(abstract: str) -> str:
+    """Remove a trailing publisher copyright sentence (``© 2020 Elsevier B.V. All rights reserved.``)."""
+    return _COPYRIGHT.sub("", abstract)
+
+
+def venue_year_from_filename(path: Path) -> tuple[str | None, int | None]:
+    """Venue and year encoded in names like ``NIPS13_paper.csv`` or ``ICLR17_submissions.csv``."""
+    match = _FILE_VENUE_YEAR.match(Path(path).name)
+    if not match:
+        return None, None
+    digits = match.group(2)
+    return VENUE_PREFIXES[match.group(1).upper()], int(digits) if len(digits) == 4 else 2000 + int(digits)
+
+
+def map_columns(headers: list[str], column_map: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Field -> header for the fields found among ``headers`` (explicit ``column_map`` entries win)."""
+    found = {field: next((h for h in aliases if h in headers), None) for field, aliases in ALIASES.items()}
+    for field, header in (column_map or {}).items():
+        if field not in ALIASES:
+            raise HomogError(f"unknown field '{field}' in column map (known: {', '.join(ALIASES)})")
+        if header not in headers:
+            raise HomogError(f"column '{header}' (mapped to {field}) not in headers: {', '.join(headers)}")
+        found[field] = header
+    return {field: header for field, header in found.items() if header is not None}
+
+
+def _row_paper(row: dict[str, str], cols: dict[str, str], defaults: Mapping[str, Any], *, strip: bool,
+               source: str) -> Paper:
+    def cell(field: str) -> str | None:
+        value = row.get(cols[field]) if field in cols else None
+        return value if value not in (None, "") else None
+
+    abstract = row.get(cols["abstract"]) if "abstract" in cols else None
+    if abstract and strip:
+        abstract = strip_copyright(abstract)
+    versions = parse_python_versions(cell("versions")) if "versions" in cols else []
+    numbers = [n for n, _ in versions]
+    first_created = next((c for n, c in sorted(versions) if c), None)
+    return build_paper(
+        source=source, raw_id=cell("id"), doi=cell("doi"), title=cell("title"),
+        abstract=abstract, abstract_missing=None if "abstract" in cols else "absent",
+        year=cell("year") or defaults.get("year"), date=cell("date") or first_created,
+        categories=parse_list_string(cell("categories")), versions=numbers,
+        authors=split_authors(cell("authors")), venue=cell("venue") or defaults.get("venue"),
+    )
+
+
+def read(path: Path, *, column_map: Mapping[str, str] | None = None, defaults: Mapping[str, Any] | None = None,
+         strip_copyright_notice: bool = True, source: str | None = None, **_: Any) -> Iterator[Paper | Problem]:
+    """Papers and problems from a CSV table; raises ``HomogError`` if no title or abstract column exists."""
+    path = Path(path)
+    name = path.name
+    file_venue, file_year = venue_year_from_filename(path)
+    merged_defaults = {"venue": file_venue, "year": file_year, **{k: v for k, v in (defaults or {}).items()}}
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    with open_text(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        headers = [h for h in (reader.fieldnames or [])]
+        cols = map_columns(headers, column_map)
+        if "title" not in cols and "abstract" not in cols:
+            raise HomogError(f"no title or abstract column found; headers seen: {', '.join(headers) or '(none)'}",
+                             file=name)
+        loaded = 0
+        ragged: list[str] = []
+        start = reader.line_num + 1
+        for row in reader:
+            where = f"line {start}"
+            start = reader.line_num + 1
+            if None in row:
+                ragged.append(where)
+                row.pop(None)
+            if not any(v.strip() for v in row.values() if v):
+                continue
+            try:
+                paper = _row_paper(row, cols, merged_defaults, strip=strip_copyright_notice,
+                                   source=source or SOURCE)
+            except HomogError as exc:
+                yield Problem(name, where, exc.reason)
+                continue
+            loaded += 1
+            yield paper
+    if ragged:
+        yield Problem(name, ragged[0], f"{len(ragged)} rows have more cells than the {len(headers)} headers "
+                      f"(first at {ragged[0]}); the extra trailing cells were ignored", "warning")
+    if "abstract" not in cols:
+        looked = ", ".join(ALIASES["abstract"])
+        plural = "record" if loaded == 1 else "records"
+        yield Problem(name, "columns", f"no abstract column found (looked for: {looked}); "
+                      f"{loaded} {plural} loaded without abstract", "warning")

@@ -1,0 +1,171 @@
+"""Diversity metrics over cluster counts and embedding vectors (pure functions).
+
+Conventions shared by every function here:
+
+* natural logarithm everywhere;
+* ``counts`` are non-negative abundances (papers per method cluster); they are
+  turned into shares ``p_i = c_i / sum(c)`` and zero counts contribute nothing;
+* an empty input (no counts, all-zero counts, no vectors) has no defined
+  diversity: the functions raise ``ValueError``.  The per-group table in
+  :mod:`homog.diversity.measure` turns "no data" into a status text instead.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+def _shares(counts: ArrayLike) -> np.ndarray:
+    """Nonzero shares ``p_i`` of a 1-D count vector; ``ValueError`` if there are none."""
+    c = np.asarray(counts, dtype=float)
+    if c.ndim != 1:
+        raise ValueError(f"counts must be one-dimensional; got shape {c.shape}")
+    if c.size == 0:
+        raise ValueError("counts are empty: diversity is undefined without data")
+    if not np.all(np.isfinite(c)) or np.any(c < 0):
+        raise ValueError("counts must be finite and non-negative")
+    total = c.sum()
+    if total <= 0:
+        raise ValueError("all counts are zero: diversity is undefined without data")
+    p = c[c > 0] / total
+    return p
+
+
+def shannon(counts: ArrayLike) -> float:
+    """Shannon entropy ``H = -sum_i p_i ln p_i`` over the nonzero shares (nats).
+
+    One category gives exactly 0.0; ``S`` equally common categories give ``ln S``.
+    """
+    p = _shares(counts)
+    if p.size == 1:
+        return 0.0
+    return float(-np.sum(p * np.log(p)))
+
+
+def hill_number(counts: ArrayLike, q: float) -> float:
+    """Hill number (effective number of categories) of order ``q >= 0``.
+
+    ``D_q = (sum_i p_i^q)^(1/(1-q))`` for ``q`` not 0, 1 or infinity;
+    ``D_0`` = number of nonzero categories (richness);
+    ``D_1 = exp(H)`` (the limit at q -> 1, H = Shannon entropy in nats);
+    ``D_inf = 1 / max_i p_i`` (Berger-Parker).
+    Always ``1 <= D_q <= S`` and non-increasing in ``q`` (Hill 1973).
+    """
+    if math.isnan(q) or q < 0:
+        raise ValueError(f"Hill number order q must be >= 0; got {q}")
+    p = _shares(counts)
+    if p.size == 1:
+        return 1.0
+    if q == 0:
+        return float(p.size)
+    if q == 1:
+        return float(np.exp(-np.sum(p * np.log(p))))
+    if math.isinf(q):
+        return float(1.0 / p.max())
+    return float(np.sum(p**q) ** (1.0 / (1.0 - q)))
+
+
+def hhi(counts: ArrayLike) -> float:
+    """Herfindahl-Hirschman index ``sum_i p_i^2`` (concentration; 1 = one category)."""
+    p = _shares(counts)
+    return float(np.sum(p * p))
+
+
+def gini_simpson(counts: ArrayLike) -> float:
+    """Gini-Simpson index ``1 - sum_i p_i^2``: chance two papers drawn with replacement differ."""
+    p = _shares(counts)
+    if p.size == 1:
+        return 0.0
+    return float(1.0 - np.sum(p * p))
+
+
+def rao_stirling(counts: ArrayLike, distance: ArrayLike, alpha: float = 1.0, beta: float = 1.0) -> float:
+    """Rao-Stirling diversity ``sum_{i != j} d_ij^alpha (p_i p_j)^beta`` (Stirling 2007).
+
+    The sum runs over ORDERED pairs ``i != j`` (each unordered pair counted
+    twice); the unordered-pair convention used by some authors gives exactly
+    half this value.  With ``alpha = beta = 1`` it is Rao's quadratic entropy.
+    ``distance`` is the ``S x S`` matrix between the categories of ``counts``
+    (here: cosine distance ``1 - cos`` between cluster centroids, see
+    :func:`cluster_distances`).  Categories with zero count contribute nothing;
+    a single category gives exactly 0.0.
+    """
+    c = np.asarray(counts, dtype=float)
+    d = np.asarray(distance, dtype=float)
+    _shares(c)  # validates counts
+    if d.shape != (c.size, c.size):
+        raise ValueError(f"distance must be {c.size}x{c.size} to match counts; got shape {d.shape}")
+    if not np.all(np.isfinite(d)) or np.any(d < 0):
+        raise ValueError("distances must be finite and non-negative")
+    keep = c > 0
+    p = c[keep] / c.sum()
+    if p.size == 1:
+        return 0.0
+    dk = d[np.ix_(keep, keep)]
+    off = ~np.eye(p.size, dtype=bool)
+    terms = dk[off] ** alpha * np.outer(p, p)[off] ** beta
+    return float(np.sum(terms))
+
+
+def _unit_rows(X: ArrayLike) -> np.ndarray:
+    """Rows scaled to unit L2 norm; ``ValueError`` for empty, non-finite or zero rows."""
+    A = np.asarray(X, dtype=float)
+    if A.ndim != 2:
+        raise ValueError(f"vectors must be a 2-D array (n x d); got shape {A.shape}")
+    if A.shape[0] == 0 or A.shape[1] == 0:
+        raise ValueError("no vectors: diversity is undefined without data")
+    if not np.all(np.isfinite(A)):
+        raise ValueError("vectors contain NaN or infinite values")
+    norms = np.linalg.norm(A, axis=1)
+    if np.any(norms == 0):
+        raise ValueError(f"vector {int(np.argmin(norms))} has zero length; cosine is undefined")
+    return A / norms[:, None]
+
+
+def vendi_score(X: ArrayLike, q: float = 1) -> float:
+    """Vendi score (Friedman & Dieng 2023) of the row vectors ``X`` (n x d), cosine kernel.
+
+    Rows are L2-normalised and ``K = X X^T / n`` (so ``trace K = 1``); the
+    score is the Hill number of order ``q`` of K's eigenvalues, at ``q = 1``
+    ``exp(-sum_i l_i ln l_i)``.  When ``n > d`` the eigenvalues come from the
+    ``d x d`` matrix ``X^T X / n``, which has the same nonzero eigenvalues
+    (exact, not an approximation).  Eigenvalues are clipped at 0 and
+    renormalised to sum 1 to absorb rounding.  Ranges from 1 (all vectors
+    parallel) to ``min(n, d)`` (mutually orthogonal).
+    """
+    U = _unit_rows(X)
+    n, d = U.shape
+    gram = (U.T @ U) if n > d else (U @ U.T)
+    eig = np.linalg.eigvalsh(gram / n)
+    eig = np.clip(eig, 0.0, None)
+    return hill_number(eig / eig.sum(), q)
+
+
+def cluster_distances(centers: ArrayLike) -> np.ndarray:
+    """Cosine distance matrix ``1 - cos(c_i, c_j)`` between cluster centroids.
+
+    Zero diagonal, symmetric, clipped to ``[0, 2]``.  An empty ``0 x d`` input
+    gives a ``0 x 0`` matrix (no clusters).
+    """
+    C = np.asarray(centers, dtype=float)
+    if C.ndim != 2:
+        raise ValueError(f"centers must be a 2-D array (k x d); got shape {C.shape}")
+    if C.shape[0] == 0:
+        return np.zeros((0, 0))
+    U = _unit_rows(C)
+    D = 1.0 - U @ U.T
+    D = (D + D.T) / 2.0
+    np.fill_diagonal(D, 0.0)
+    return np.clip(D, 0.0, 2.0)
+
+
+def counts_by_label(labels: Sequence[int] | np.ndarray, n_clusters: int) -> np.ndarray:
+    """Papers per cluster ``0..n_clusters-1``; noise (label -1) is not a category and is ignored."""
+    lab = np.asarray(labels, dtype=int)
+    lab = lab[lab >= 0]
+    if lab.size and lab.max() >= n_clusters:
+        raise ValueError(f"label {int(lab.max())} out of range for {n_clusters} clusters")
+    return np.bincount(lab, minlength=n_clusters)

@@ -1,0 +1,333 @@
+"""The main job: papers → embeddings → method clusters → diversity → benchmark → report, each step cached."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from homog.corpus.record import Paper, text_hash
+from homog.errors import HomogError
+from homog.store import Store
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+GROUP_COLUMNS = ("venue", "primary_category")
+
+ProgressHook = Callable[[str, int, int], None]
+
+
+@dataclass
+class RunSettings:
+    """Every parameter of a run; all of it goes into the manifest."""
+
+    model: str = DEFAULT_MODEL
+    device: str = "auto"
+    batch_size: int = 64
+    precision: str = "auto"
+    long_text: str = "truncate"
+    method: str = "kmeans"
+    k: int | None = None
+    k_min: int = 2
+    k_max: int = 20
+    min_cluster_size: int = 10
+    seed: int = 0
+    min_papers: int = 2
+    bench: bool = True
+    suite: str | None = None
+    bench_data: str | None = None
+    column_map: dict[str, str] = field(default_factory=dict)
+
+    def suite_path(self) -> Path:
+        """The benchmark suite file: as given, else the bundled quick suite."""
+        if self.suite:
+            return Path(self.suite)
+        for base in (Path.cwd(), PROJECT_ROOT):
+            candidate = base / "benchmarks" / "quick.toml"
+            if candidate.exists():
+                return candidate
+        raise HomogError("no benchmark suite given and benchmarks/quick.toml not found; pass --suite or --no-bench")
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the tables the report shows, plus provenance."""
+
+    settings: RunSettings
+    papers: pd.DataFrame            # one row per paper: id, title, year, venue, primary_category, cluster, ...
+    clusters: pd.DataFrame          # cluster, size, share, label, terms, central papers
+    diversity_by_year: pd.DataFrame
+    diversity_by_group: dict[str, pd.DataFrame]
+    cluster_shares: pd.DataFrame    # year × cluster shares of clustered papers
+    criterion: pd.DataFrame | None
+    chosen_k: int | None
+    bench_models: pd.DataFrame | None
+    bench_pairs: pd.DataFrame | None
+    bench_predictions: pd.DataFrame | None
+    notes: list[str]
+    ingest: dict[str, Any]
+    manifest: dict[str, Any]
+    small_corpus: bool = False
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - start, 3)
+
+
+def _hash_array(array: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(array, dtype=np.float32).tobytes()).hexdigest()
+
+
+def corpus_hash(papers: Sequence[Paper]) -> str:
+    """Hash of the corpus as analysed: ids, years and embedded texts, in id order."""
+    digest = hashlib.sha256()
+    for paper in sorted(papers, key=lambda p: p.id):
+        digest.update(f"{paper.id}\t{paper.year}\t{text_hash(paper.abstract or '')}\n".encode())
+    return digest.hexdigest()
+
+
+class Pipeline:
+    """Run the main job over input files with one store; every step's result is cached there."""
+
+    def __init__(self, settings: RunSettings | None = None, *, store: Store,
+                 on_progress: ProgressHook | None = None, on_step: Callable[[str], None] | None = None):
+        self.settings = settings or RunSettings()
+        self.store = store
+        self.on_progress = on_progress
+        self.on_step = on_step or (lambda name: None)
+
+    def _progress(self, description: str) -> Callable[[int, int], None] | None:
+        if self.on_progress is None:
+            return None
+        hook = self.on_progress
+        return lambda done, total: hook(description, done, total)
+
+    # -- steps ----------------------------------------------------------------
+    def ingest(self, inputs: Sequence[str | Path]) -> Any:
+        from homog.corpus.ingest import ingest_files
+
+        self.on_step("ingest")
+        return ingest_files([Path(p) for p in inputs], self.store, column_map=self.settings.column_map or None)
+
+    def run(self, inputs: Sequence[str | Path]) -> RunResult:
+        """Do every step over ``inputs`` and return the tables for the report."""
+        timer = _Timer()
+        s = self.settings
+        notes: list[str] = []
+        with timer.step("ingest"):
+            report = self.ingest(inputs)
+            papers = self.store.get_papers(report.ids)
+        notes.extend(str(p) for p in report.problems[:50])
+        if not papers:
+            raise HomogError("no papers loaded from the inputs", file=", ".join(map(str, inputs)))
+
+        usable = [p for p in papers if not p.abstract_missing]
+        left_out = len(papers) - len(usable)
+        if left_out:
+            notes.append(f"{left_out} of {len(papers)} papers have no usable abstract: they count in papers per year "
+                         "but not in method-cluster shares.")
+        if not usable:
+            raise HomogError(f"no usable abstracts ({len(papers)} records, {len(papers)} missing or placeholder)",
+                             file=", ".join(map(str, inputs)))
+        from homog.cluster import MethodClusterer, check_corpus_size
+
+        check_corpus_size(len(usable), k=s.k, method=s.method, min_cluster_size=s.min_cluster_size)
+
+        with timer.step("embed"):
+            embedder, vectors = self._embed([p.abstract for p in usable])
+        truncated = int(np.sum(embedder.truncated_))
+        notes.append(f"{truncated} of {len(usable)} abstracts exceeded the model limit ({embedder.max_seq_length_} "
+                     f"tokens for {s.model}); policy: {s.long_text}.")
+
+        with timer.step("cluster"):
+            clusterer = self._cluster(vectors, [p.abstract for p in usable])
+        notes.extend(clusterer.notes_)
+
+        with timer.step("measure"):
+            paper_table = self._paper_table(papers, usable, clusterer.labels_)
+            by_year, by_group = self._measure(paper_table, usable, vectors, clusterer)
+            shares = _cluster_shares(paper_table)
+            clusters = self._cluster_table(clusterer, usable)
+
+        bench_models = bench_pairs = bench_predictions = None
+        if s.bench:
+            with timer.step("benchmark"):
+                bench = self._benchmark(usable)
+                bench_models, bench_pairs, bench_predictions = bench.models_, bench.pairs_, bench.predictions_
+                notes.extend(bench.notes_)
+
+        manifest = self._manifest(inputs, report, usable, embedder, clusterer, timer)
+        return RunResult(
+            settings=s, papers=paper_table, clusters=clusters, diversity_by_year=by_year,
+            diversity_by_group=by_group, cluster_shares=shares, criterion=getattr(clusterer, "criterion_", None),
+            chosen_k=getattr(clusterer, "k_", None), bench_models=bench_models, bench_pairs=bench_pairs,
+            bench_predictions=bench_predictions, notes=notes, ingest=report.to_dict(), manifest=manifest,
+            small_corpus=bool(getattr(clusterer, "small_corpus_", False)),
+        )
+
+    def _embed(self, texts: list[str]) -> tuple[Any, np.ndarray]:
+        from homog.embed import Embedder
+
+        s = self.settings
+        self.on_step("embed")
+        embedder = Embedder(model=s.model, device=s.device, batch_size=s.batch_size, precision=s.precision,
+                            long_text=s.long_text, store=self.store, on_progress=self._progress("embed"))
+        vectors = embedder.fit_transform(texts)
+        if not np.isfinite(vectors).all():
+            raise HomogError("the embedding model returned NaN or infinite values", record=s.model)
+        return embedder, vectors
+
+    def _cluster(self, vectors: np.ndarray, texts: list[str]) -> Any:
+        """Fit the method clusterer, or load the stored fit for the same vectors and settings."""
+        from homog.cluster import MethodClusterer
+
+        s = self.settings
+        self.on_step("cluster")
+        clusterer = MethodClusterer(method=s.method, k=s.k, k_range=(s.k_min, s.k_max),
+                                    min_cluster_size=s.min_cluster_size, seed=s.seed)
+        key = hashlib.sha256(json.dumps([_hash_array(vectors), text_hash("\n".join(texts)),
+                                         repr(clusterer.get_params())]).encode()).hexdigest()
+        stored = self.store.get_result("cluster", key)
+        if stored is not None:
+            return _restore_clusterer(clusterer, stored)
+        clusterer.fit(vectors, texts)
+        self.store.put_result("cluster", key, _dump_clusterer(clusterer))
+        return clusterer
+
+    def _paper_table(self, papers: list[Paper], usable: list[Paper], labels: np.ndarray) -> pd.DataFrame:
+        cluster_of = {p.id: int(c) for p, c in zip(usable, labels)}
+        return pd.DataFrame({
+            "id": [p.id for p in papers],
+            "title": [p.title for p in papers],
+            "year": pd.array([p.year for p in papers], dtype="Int64"),
+            "venue": [p.venue for p in papers],
+            "primary_category": [p.primary_category for p in papers],
+            "abstract_missing": [p.abstract_missing for p in papers],
+            "cluster": pd.array([cluster_of.get(p.id) for p in papers], dtype="Int64"),
+        })
+
+    def _measure(self, table: pd.DataFrame, usable: list[Paper], vectors: np.ndarray,
+                 clusterer: Any) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+        from homog.diversity.measure import diversity_table
+        from homog.diversity.metrics import cluster_distances
+
+        self.on_step("measure")
+        distances = cluster_distances(clusterer.centers_) if len(clusterer.centers_) else np.zeros((0, 0))
+        labels = np.asarray(clusterer.labels_)
+        min_papers = self.settings.min_papers
+
+        def table_for(column: str) -> pd.DataFrame:
+            values = [getattr(p, column) for p in usable]
+            keep = np.array([v is not None for v in values])
+            counts = table[column].dropna().value_counts().to_dict()
+            return diversity_table(labels[keep], np.array([v for v in values if v is not None], dtype=object),
+                                   vectors[keep], distances, n_papers=counts, min_papers=min_papers)
+
+        by_year = _with_key(table_for("year"), "year")
+        by_group = {c: _with_key(table_for(c), c) for c in GROUP_COLUMNS if table[c].notna().any()}
+        return by_year, by_group
+
+    def _cluster_table(self, clusterer: Any, usable: list[Paper]) -> pd.DataFrame:
+        labels = np.asarray(clusterer.labels_)
+        rows = []
+        clustered = int(np.sum(labels >= 0))
+        for cluster in sorted(set(labels.tolist()) - {-1}):
+            size = int(np.sum(labels == cluster))
+            rows.append({
+                "cluster": cluster, "size": size, "share": size / clustered if clustered else float("nan"),
+                "label": clusterer.labels_text_.get(cluster, ""),
+                "terms": ", ".join(clusterer.terms_.get(cluster, [])),
+                "central_papers": " | ".join(usable[i].title or usable[i].id for i in clusterer.central_.get(cluster, [])),
+            })
+        return pd.DataFrame(rows, columns=["cluster", "size", "share", "label", "terms", "central_papers"])
+
+    def _benchmark(self, usable: list[Paper]) -> Any:
+        from homog.bench.runner import BenchmarkRunner
+        from homog.bench.suite import load_suite
+
+        s = self.settings
+        self.on_step("benchmark")
+        suite = load_suite(s.suite_path())
+        runner = BenchmarkRunner(suite, self.store, data_root=s.bench_data, corpus=usable,
+                                 embedder_kwargs={"model": s.model, "device": s.device, "precision": s.precision},
+                                 on_progress=self.on_progress)
+        return runner.run()
+
+    def _manifest(self, inputs: Sequence[str | Path], report: Any, usable: list[Paper], embedder: Any,
+                  clusterer: Any, timer: _Timer) -> dict[str, Any]:
+        from homog.provenance import library_versions
+
+        return {
+            "homog_version": _homog_version(),
+            "created_by": "homog run",
+            "inputs": [{"path": str(row["path"]), "sha256": row["sha256"], "reader": row["reader"]}
+                       for row in report.to_dict()["files"]],
+            "corpus_hash": corpus_hash(usable),
+            "n_papers": len(report.ids),
+            "n_embedded_papers": len(usable),
+            "model": {"name": self.settings.model, "path": str(embedder.model_path_),
+                      "revision": embedder.model_revision_, "key": embedder.model_key_,
+                      "max_seq_length": embedder.max_seq_length_},
+            "device": embedder.device_,
+            "precision": embedder.precision_,
+            "seed": self.settings.seed,
+            "parameters": asdict(self.settings),
+            "clustering": {"k": getattr(clusterer, "k_", None), "method": self.settings.method},
+            "embedding_cache": {"reused": int(embedder.n_cached_), "embedded": int(embedder.n_embedded_)},
+            "library_versions": library_versions(),
+            "seconds_per_step": timer.seconds,
+        }
+
+
+def _with_key(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.index.name = key
+    return frame.reset_index()
+
+
+def _cluster_shares(table: pd.DataFrame) -> pd.DataFrame:
+    clustered = table[(table["cluster"].notna()) & (table["cluster"] >= 0) & table["year"].notna()]
+    if clustered.empty:
+        return pd.DataFrame()
+    counts = pd.crosstab(clustered["year"].astype(int), clustered["cluster"].astype(int))
+    return counts.div(counts.sum(axis=1), axis=0)
+
+
+def _dump_clusterer(clusterer: Any) -> bytes:
+    state = {name: value for name, value in vars(clusterer).items() if name.endswith("_")}
+    import pickle
+
+    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _restore_clusterer(clusterer: Any, blob: bytes) -> Any:
+    import pickle
+
+    for name, value in pickle.loads(blob).items():  # noqa: S301 - our own store, written by _dump_clusterer
+        setattr(clusterer, name, value)
+    return clusterer
+
+
+def _homog_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("homog")
+    except PackageNotFoundError:
+        return "unknown"

@@ -1,0 +1,117 @@
+"""Every figure of the report, drawn once here so the HTML and the paper figures show the same thing."""
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+DIVERSITY_PANELS = (
+    ("hill1", "Hill number (q=1) = exp(Shannon)"),
+    ("gini_simpson", "Gini–Simpson"),
+    ("rao_stirling", "Rao–Stirling"),
+    ("vendi", "Vendi score"),
+)
+
+
+def _new(width: float = 7.0, height: float = 3.2) -> tuple[Figure, plt.Axes]:
+    fig, ax = plt.subplots(figsize=(width, height), dpi=110)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+def papers_per_year(by_year: pd.DataFrame) -> Figure:
+    """Bar chart of papers per year, with the clustered (abstract-bearing) share overlaid."""
+    fig, ax = _new()
+    years = by_year["year"].astype(int).astype(str)
+    ax.bar(years, by_year["n_papers"], color="#c6dbef", label="all papers")
+    ax.bar(years, by_year["n_clustered"], color="#2171b5", label="clustered (usable abstract)")
+    ax.set_ylabel("papers")
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title("Papers per year")
+    fig.tight_layout()
+    return fig
+
+
+def cluster_shares(shares: pd.DataFrame, labels: dict[int, str]) -> Figure:
+    """Stacked area of each method cluster's share of the year's clustered papers."""
+    fig, ax = _new(7.5, 3.8)
+    if shares.empty:
+        ax.text(0.5, 0.5, "no method clusters", ha="center", va="center", transform=ax.transAxes)
+        return fig
+    years = shares.index.astype(int)
+    cmap = plt.get_cmap("tab20")
+    ax.stackplot(years, shares.T.values, labels=[f"{c}: {labels.get(c, '')}"[:40] for c in shares.columns],
+                 colors=[cmap(i % 20) for i in range(shares.shape[1])], alpha=0.9)
+    ax.set_ylim(0, 1)
+    ax.set_xticks(years)
+    ax.set_ylabel("share of clustered papers")
+    ax.set_title("Method-cluster shares over time")
+    ax.legend(fontsize=6, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    return fig
+
+
+def diversity_over_time(by_year: pd.DataFrame) -> Figure:
+    """One small panel per diversity metric over the years (years without data are gaps)."""
+    fig, axes = plt.subplots(1, len(DIVERSITY_PANELS), figsize=(11, 2.8), dpi=110)
+    ok = by_year[by_year["status"] == "ok"]
+    for ax, (column, title) in zip(axes, DIVERSITY_PANELS):
+        ax.spines[["top", "right"]].set_visible(False)
+        if {f"{column}_lo", f"{column}_hi"} <= set(ok.columns):
+            ax.fill_between(ok["year"], ok[f"{column}_lo"], ok[f"{column}_hi"], alpha=0.25, color="#2171b5")
+        ax.plot(ok["year"], ok[column], marker="o", color="#08519c")
+        ax.set_title(title, fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.tight_layout()
+    return fig
+
+
+def criterion_curve(criterion: pd.DataFrame, chosen_k: int | None) -> Figure:
+    """The k-selection criterion (silhouette) against k, with the chosen k marked."""
+    fig, ax = _new(5, 2.8)
+    if criterion is not None and not criterion.empty:
+        ax.plot(criterion["k"], criterion["silhouette"], marker="o")
+        if chosen_k is not None:
+            ax.axvline(chosen_k, color="#cb181d", ls="--", label=f"chosen k = {chosen_k}")
+            ax.legend(frameon=False, fontsize=8)
+    ax.set_xlabel("k")
+    ax.set_ylabel("silhouette (cosine)")
+    ax.set_title("Choice of k")
+    fig.tight_layout()
+    return fig
+
+
+def agreement_heatmap(pairs: pd.DataFrame, value: str, title: str, order: list[str] | None = None) -> Figure:
+    """Symmetric heat map of a pairwise model statistic (diagonal = 1)."""
+    names = order or sorted(set(pairs["model_a"]) | set(pairs["model_b"]))
+    matrix = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
+    for row in pairs.itertuples():
+        matrix.loc[row.model_a, row.model_b] = matrix.loc[row.model_b, row.model_a] = getattr(row, value)
+    fig, ax = plt.subplots(figsize=(1.3 * len(names) + 2, 1.1 * len(names) + 1.2), dpi=110)
+    image = ax.imshow(matrix.values.astype(float), vmin=-1 if value != "agreement" else 0, vmax=1, cmap="viridis")
+    ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    for i in range(len(names)):
+        for j in range(len(names)):
+            v = matrix.values[i, j]
+            ax.text(j, i, "–" if np.isnan(v) else f"{v:.2f}", ha="center", va="center", fontsize=8,
+                    color="white" if (not np.isnan(v) and v < 0.6) else "black")
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def to_png(fig: Figure) -> bytes:
+    """Render a figure to PNG bytes and release it."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()

@@ -1,0 +1,236 @@
+"""The embedded store: one SQLite file holding papers, embeddings, results and benchmark runs.
+
+Why SQLite and not DuckDB: the store's work is keyed upserts and point look-ups
+(papers by id, embeddings by (model, text hash), finished benchmark runs by key),
+written a page or a batch at a time by resumable steps.  SQLite does that with
+ACID transactions in one file, ships with Python (no extra binary), and lets a
+killed run leave nothing half-written.  Analytical scans happen in pandas /
+pyarrow after one read, and ``homog corpus export --format parquet`` hands the
+corpus to DuckDB, Spark or Dask for anything larger.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from homog.corpus.record import Paper
+
+DEFAULT_STORE = "homog.sqlite"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS papers (
+    id TEXT PRIMARY KEY,
+    title TEXT, abstract TEXT, authors TEXT, date TEXT, year INTEGER,
+    categories TEXT, primary_category TEXT, venue TEXT, doi TEXT,
+    source TEXT, source_id TEXT, abstract_missing TEXT, versions_seen TEXT,
+    text_version INTEGER, n_source_records INTEGER, sources TEXT
+);
+CREATE INDEX IF NOT EXISTS papers_doi ON papers(doi);
+CREATE INDEX IF NOT EXISTS papers_year ON papers(year);
+CREATE TABLE IF NOT EXISTS ingested_files (
+    sha256 TEXT PRIMARY KEY, path TEXT, reader TEXT, ids TEXT, report TEXT, loaded_at TEXT
+);
+CREATE TABLE IF NOT EXISTS embeddings (
+    model_key TEXT, text_hash TEXT, dim INTEGER, vector BLOB, n_tokens INTEGER, truncated INTEGER,
+    PRIMARY KEY (model_key, text_hash)
+);
+CREATE TABLE IF NOT EXISTS results (
+    kind TEXT, key TEXT, value BLOB, created_at TEXT DEFAULT CURRENT_TIMESTAMP,
+    PRIMARY KEY (kind, key)
+);
+CREATE TABLE IF NOT EXISTS bench_runs (
+    run_key TEXT PRIMARY KEY, task TEXT, model TEXT, seed INTEGER, info TEXT,
+    finished_at TEXT DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS bench_predictions (
+    run_key TEXT, idx INTEGER, y_true INTEGER, y_pred INTEGER, proba BLOB,
+    PRIMARY KEY (run_key, idx)
+);
+"""
+
+_LIST_FIELDS = ("authors", "categories", "versions_seen", "sources")
+_PAPER_COLUMNS = (
+    "id", "title", "abstract", "authors", "date", "year", "categories", "primary_category", "venue",
+    "doi", "source", "source_id", "abstract_missing", "versions_seen", "text_version",
+    "n_source_records", "sources",
+)
+
+
+def _paper_row(paper: Paper) -> tuple[Any, ...]:
+    data = paper.to_dict()
+    return tuple(json.dumps(data[c]) if c in _LIST_FIELDS else data[c] for c in _PAPER_COLUMNS)
+
+
+def _row_paper(row: sqlite3.Row) -> Paper:
+    data = {c: (json.loads(row[c]) if c in _LIST_FIELDS else row[c]) for c in _PAPER_COLUMNS}
+    return Paper(**data)
+
+
+class Store:
+    """A homog store in one SQLite file.  Use as a context manager or call ``close()``.
+
+    Every write method runs in one transaction: a killed process leaves each
+    batch either fully stored or not at all.
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_STORE):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            from homog.errors import HomogError
+
+            raise HomogError(
+                f"store schema {version} is newer than this homog ({SCHEMA_VERSION}); upgrade homog",
+                file=str(self.path),
+            )
+        if version < SCHEMA_VERSION:
+            # executescript commits on its own; every statement is idempotent (IF NOT EXISTS).
+            self._conn.executescript(_SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block of writes atomically."""
+        try:
+            self._conn.execute("BEGIN")
+            yield self._conn
+        except BaseException:
+            self._conn.rollback()
+            raise
+        else:
+            self._conn.commit()
+
+    # -- papers ---------------------------------------------------------------
+    def put_papers(self, papers: Iterable[Paper]) -> int:
+        """Insert or replace papers (already merged by the caller); returns the count."""
+        rows = [_paper_row(p) for p in papers]
+        marks = ",".join("?" * len(_PAPER_COLUMNS))
+        with self.transaction() as conn:
+            conn.executemany(f"INSERT OR REPLACE INTO papers ({','.join(_PAPER_COLUMNS)}) VALUES ({marks})", rows)
+        return len(rows)
+
+    def get_papers(self, ids: Sequence[str] | None = None) -> list[Paper]:
+        """Papers by id, in the order asked (missing ids are left out); all papers if ``ids`` is None."""
+        if ids is None:
+            return [_row_paper(r) for r in self._conn.execute("SELECT * FROM papers ORDER BY id")]
+        found: dict[str, Paper] = {}
+        for chunk in _chunks(list(ids), 900):
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(f"SELECT * FROM papers WHERE id IN ({marks})", chunk):
+                found[row["id"]] = _row_paper(row)
+        return [found[i] for i in ids if i in found]
+
+    def find_by_doi(self, doi: str) -> Paper | None:
+        row = self._conn.execute("SELECT * FROM papers WHERE doi = ? LIMIT 1", (doi,)).fetchone()
+        return _row_paper(row) if row else None
+
+    def count_papers(self) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+
+    # -- ingested files -------------------------------------------------------
+    def get_ingested(self, sha256: str) -> dict[str, Any] | None:
+        """The stored outcome of loading a file with this content hash, if any."""
+        row = self._conn.execute("SELECT * FROM ingested_files WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            return None
+        return {"path": row["path"], "reader": row["reader"], "ids": json.loads(row["ids"]),
+                "report": json.loads(row["report"]), "loaded_at": row["loaded_at"]}
+
+    def put_ingested(self, sha256: str, path: str, reader: str, ids: list[str], report: dict[str, Any],
+                     papers: Iterable[Paper] = ()) -> None:
+        """Record a loaded file, storing its (merged) papers in the same transaction."""
+        rows = [_paper_row(p) for p in papers]
+        marks = ",".join("?" * len(_PAPER_COLUMNS))
+        with self.transaction() as conn:
+            conn.executemany(f"INSERT OR REPLACE INTO papers ({','.join(_PAPER_COLUMNS)}) VALUES ({marks})", rows)
+            conn.execute(
+                "INSERT OR REPLACE INTO ingested_files VALUES (?, ?, ?, ?, ?, datetime('now'))",
+                (sha256, path, reader, json.dumps(ids), json.dumps(report)),
+            )
+
+    # -- embeddings -----------------------------------------------------------
+    def get_embeddings(self, model_key: str, hashes: Sequence[str]) -> dict[str, tuple[np.ndarray, int, bool]]:
+        """Cached vectors for these text hashes: hash -> (float32 vector, n_tokens, truncated)."""
+        out: dict[str, tuple[np.ndarray, int, bool]] = {}
+        for chunk in _chunks(list(dict.fromkeys(hashes)), 900):
+            marks = ",".join("?" * len(chunk))
+            query = (f"SELECT text_hash, vector, n_tokens, truncated FROM embeddings "
+                     f"WHERE model_key = ? AND text_hash IN ({marks})")
+            for h, blob, n_tokens, truncated in self._conn.execute(query, [model_key, *chunk]):
+                out[h] = (np.frombuffer(blob, dtype=np.float32), n_tokens, bool(truncated))
+        return out
+
+    def put_embeddings(self, model_key: str, rows: Iterable[tuple[str, np.ndarray, int, bool]]) -> None:
+        """Store (text hash, vector, n_tokens, truncated) rows for one model key."""
+        data = [(model_key, h, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes(), int(n), int(t))
+                for h, v, n, t in rows]
+        with self.transaction() as conn:
+            conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?, ?)", data)
+
+    # -- step results ---------------------------------------------------------
+    def get_result(self, kind: str, key: str) -> bytes | None:
+        """A stored step result (bytes the step wrote), or None."""
+        row = self._conn.execute("SELECT value FROM results WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put_result(self, kind: str, key: str, value: bytes) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO results (kind, key, value) VALUES (?, ?, ?)", (kind, key, value))
+
+    # -- benchmark runs -------------------------------------------------------
+    def has_bench_run(self, run_key: str) -> bool:
+        return self._conn.execute("SELECT 1 FROM bench_runs WHERE run_key = ?", (run_key,)).fetchone() is not None
+
+    def put_bench_run(self, run_key: str, task: str, model: str, seed: int, info: dict[str, Any],
+                      y_true: np.ndarray, y_pred: np.ndarray, proba: np.ndarray | None) -> None:
+        """Store one finished (task, model, seed) run with its per-example predictions, atomically."""
+        probas = [None] * len(y_true) if proba is None else [np.asarray(p, np.float32).tobytes() for p in proba]
+        rows = [(run_key, i, int(t), int(p), b) for i, (t, p, b) in enumerate(zip(y_true, y_pred, probas))]
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM bench_predictions WHERE run_key = ?", (run_key,))
+            conn.executemany("INSERT INTO bench_predictions VALUES (?, ?, ?, ?, ?)", rows)
+            conn.execute("INSERT OR REPLACE INTO bench_runs (run_key, task, model, seed, info) VALUES (?, ?, ?, ?, ?)",
+                         (run_key, task, model, seed, json.dumps(info)))
+
+    def get_bench_run(self, run_key: str) -> dict[str, Any] | None:
+        """A stored run: info plus ``y_true``, ``y_pred`` and ``proba`` arrays (proba None if not stored)."""
+        row = self._conn.execute("SELECT * FROM bench_runs WHERE run_key = ?", (run_key,)).fetchone()
+        if row is None:
+            return None
+        preds = self._conn.execute(
+            "SELECT y_true, y_pred, proba FROM bench_predictions WHERE run_key = ? ORDER BY idx", (run_key,)
+        ).fetchall()
+        proba = None
+        if preds and preds[0][2] is not None:
+            proba = np.stack([np.frombuffer(p[2], dtype=np.float32) for p in preds])
+        return {"task": row["task"], "model": row["model"], "seed": row["seed"], "info": json.loads(row["info"]),
+                "y_true": np.array([p[0] for p in preds]), "y_pred": np.array([p[1] for p in preds]),
+                "proba": proba}
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
