@@ -31,7 +31,7 @@ def _errors(debug: bool) -> Iterator[None]:
     except HomogError as error:
         if debug:
             raise
-        console.print(f"[bold red]error:[/] {error.message}", highlight=False)
+        console.print(f"[bold red]error:[/] {error.message}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 

@@ -195,9 +195,11 @@ class Embedder(TransformerMixin, BaseEstimator):
 
     Learned attributes (after ``fit``): ``model_``, ``model_name_``, ``model_path_``,
     ``model_revision_``, ``device_``, ``precision_``, ``max_seq_length_``,
-    ``dimension_``, ``model_key_``.  After ``transform``: ``n_tokens_`` and
-    ``truncated_`` (per input text), ``n_cached_`` and ``n_embedded_`` (distinct
-    texts), ``batch_size_`` (after any OOM halving) and ``truncation_message_``.
+    ``dimension_``, ``model_key_``.  After ``transform``: ``n_tokens_`` (tokens
+    with special tokens, before any cut) and ``truncated_`` (the text exceeded
+    ``max_seq_length_``; under ``chunk`` it was split rather than cut), both per
+    input text; ``n_cached_`` and ``n_embedded_`` (distinct texts); ``batch_size_``
+    (after any OOM halving) and ``truncation_message_`` (also logged).
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, device: str = "auto", batch_size: int = 64,
@@ -254,11 +256,27 @@ class Embedder(TransformerMixin, BaseEstimator):
         if self.store is not None and unique:
             done.update(self.store.get_embeddings(self.model_key_, list(unique)))
         self.n_cached_ = len(done)
+        self.batch_size_ = self.batch_size
         todo = [h for h in unique if h not in done]
-        self._report(len(done), len(unique), start=True)
-        if todo:
-            self._embed_missing(todo, unique, done)
-        self._report(len(done), len(unique), stop=True)
+        bar = None
+        if self.show_progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(unique), initial=len(done), desc="embedding", unit="text")
+
+        def report(n_done: int) -> None:
+            if bar is not None:
+                bar.update(n_done - bar.n)
+            if self.on_progress is not None:
+                self.on_progress(n_done, len(unique))
+
+        report(len(done))
+        try:
+            if todo:
+                self._embed_missing(todo, unique, done, report)
+        finally:
+            if bar is not None:
+                bar.close()
         self.n_embedded_ = len(todo)
         vectors = np.stack([done[h][0] for h in hashes]) if texts else np.empty((0, self.dimension_), np.float32)
         self.n_tokens_ = np.array([done[h][1] for h in hashes], dtype=np.int64)
@@ -274,8 +292,8 @@ class Embedder(TransformerMixin, BaseEstimator):
         tokenizer = self.model_.tokenizer
         return np.array([len(ids) for ids in tokenizer(list(texts), verbose=False)["input_ids"]], dtype=np.int64)
 
-    def _embed_missing(self, todo: list[str], unique: dict[str, str], done: dict[str, tuple[np.ndarray, int, bool]]
-                       ) -> None:
+    def _embed_missing(self, todo: list[str], unique: dict[str, str],
+                       done: dict[str, tuple[np.ndarray, int, bool]], report: Callable[[int], None]) -> None:
         limit = self.max_seq_length_
         n_tokens = dict(zip(todo, self.count_tokens([unique[h] for h in todo]).tolist()))
         special = self.model_.tokenizer.num_special_tokens_to_add()
@@ -283,7 +301,6 @@ class Embedder(TransformerMixin, BaseEstimator):
         windows = {h: 1 if self.long_text == "truncate" else max(1, -(-(n_tokens[h] - special) // per_window))
                    for h in todo}
         order = sorted(todo, key=lambda h: (-n_tokens[h], h))  # longest first: an OOM shows up at once
-        self.batch_size_ = self.batch_size
         start = 0
         while start < len(order):
             batch = _take(order, start, windows, self.batch_size_)
@@ -299,7 +316,7 @@ class Embedder(TransformerMixin, BaseEstimator):
                 self.store.put_embeddings(self.model_key_, rows)
             done.update({h: (v, n, t) for h, v, n, t in rows})
             start += len(batch)
-            self._report(len(done), len(unique))
+            report(len(done))
 
     def _after_oom(self, exc: BaseException, batch_len: int) -> None:
         import torch
@@ -346,20 +363,6 @@ class Embedder(TransformerMixin, BaseEstimator):
             return nullcontext()
         dtype = torch.bfloat16 if self.precision_ == "bf16" else torch.float16
         return torch.autocast(device_type=self.device_.split(":")[0], dtype=dtype)
-
-    def _report(self, done: int, total: int, *, start: bool = False, stop: bool = False) -> None:
-        if self.show_progress:
-            if start:
-                from tqdm.auto import tqdm
-
-                self._bar = tqdm(total=total, initial=done, desc="embedding", unit="text")
-            elif stop:
-                self._bar.close()
-                del self._bar
-            else:
-                self._bar.update(done - self._bar.n)
-        if self.on_progress is not None and not stop:
-            self.on_progress(done, total)
 
 
 def _check_texts(X: Any) -> list[str]:

@@ -126,12 +126,26 @@ class Pipeline:
         return ingest_files([Path(p) for p in inputs], self.store, column_map=self.settings.column_map or None)
 
     def run(self, inputs: Sequence[str | Path]) -> RunResult:
-        """Do every step over ``inputs`` and return the tables for the report."""
+        """Do every step over ``inputs`` (files or corpus specs) and return the tables for the report."""
         timer = _Timer()
+        with timer.step("ingest"):
+            report = self.ingest(inputs)
+        return self._analyse(report, [str(p) for p in inputs], timer)
+
+    def run_query(self, query: str, *, max_results: int) -> RunResult:
+        """Harvest one arXiv API query live into the store, then do every step over it."""
+        from homog.corpus.ingest import ingest_query
+
+        timer = _Timer()
+        self.on_step("harvest")
+        with timer.step("ingest"):
+            report = ingest_query(query, self.store, max_results=max_results)
+        return self._analyse(report, [f"arXiv API: {query}"], timer)
+
+    def _analyse(self, report: Any, inputs: list[str], timer: _Timer) -> RunResult:
         s = self.settings
         notes: list[str] = []
         with timer.step("ingest"):
-            report = self.ingest(inputs)
             papers = self.store.get_papers(report.ids)
         notes.extend(str(p) for p in report.problems[:50])
         if not papers:
@@ -145,9 +159,10 @@ class Pipeline:
         if not usable:
             raise HomogError(f"no usable abstracts ({len(papers)} records, {len(papers)} missing or placeholder)",
                              file=", ".join(map(str, inputs)))
-        from homog.cluster import MethodClusterer, check_corpus_size
+        from homog.cluster import check_corpus_size
 
-        check_corpus_size(len(usable), k=s.k, method=s.method, min_cluster_size=s.min_cluster_size)
+        check_corpus_size(len(usable), k=s.k, method=s.method, min_cluster_size=s.min_cluster_size,
+                          k_range=(s.k_min, s.k_max))
 
         with timer.step("embed"):
             embedder, vectors = self._embed([p.abstract for p in usable])
@@ -170,7 +185,8 @@ class Pipeline:
             with timer.step("benchmark"):
                 bench = self._benchmark(usable)
                 bench_models, bench_pairs, bench_predictions = bench.models_, bench.pairs_, bench.predictions_
-                notes.extend(bench.notes_)
+                notes.extend(f"benchmark {row.kind}: {row.task}{'/' + row.model if row.model else ''}: {row.message}"
+                             for row in bench.notes_.itertuples())
 
         manifest = self._manifest(inputs, report, usable, embedder, clusterer, timer)
         return RunResult(
@@ -202,7 +218,7 @@ class Pipeline:
         clusterer = MethodClusterer(method=s.method, k=s.k, k_range=(s.k_min, s.k_max),
                                     min_cluster_size=s.min_cluster_size, seed=s.seed)
         key = hashlib.sha256(json.dumps([_hash_array(vectors), text_hash("\n".join(texts)),
-                                         repr(clusterer.get_params())]).encode()).hexdigest()
+                                         clusterer.get_params()], sort_keys=True).encode()).hexdigest()
         stored = self.store.get_result("cluster", key)
         if stored is not None:
             return _restore_clusterer(clusterer, stored)
@@ -269,7 +285,7 @@ class Pipeline:
                                  on_progress=self.on_progress)
         return runner.run()
 
-    def _manifest(self, inputs: Sequence[str | Path], report: Any, usable: list[Paper], embedder: Any,
+    def _manifest(self, inputs: list[str], report: Any, usable: list[Paper], embedder: Any,
                   clusterer: Any, timer: _Timer) -> dict[str, Any]:
         from homog.provenance import library_versions
 
@@ -296,9 +312,7 @@ class Pipeline:
 
 
 def _with_key(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    frame = frame.copy()
-    frame.index.name = key
-    return frame.reset_index()
+    return frame.rename(columns={"group": key})
 
 
 def _cluster_shares(table: pd.DataFrame) -> pd.DataFrame:
@@ -310,17 +324,41 @@ def _cluster_shares(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _dump_clusterer(clusterer: Any) -> bytes:
-    state = {name: value for name, value in vars(clusterer).items() if name.endswith("_")}
-    import pickle
+    """The fitted state (attributes ending in ``_``) as JSON: arrays, frames and int-keyed dicts tagged."""
 
-    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    def encode(value: Any) -> Any:
+        if isinstance(value, np.ndarray):
+            return {"__array__": value.tolist(), "dtype": str(value.dtype)}
+        if isinstance(value, pd.DataFrame):
+            return {"__frame__": value.to_dict(orient="list")}
+        if isinstance(value, dict):
+            return {"__dict__": [[k, encode(v)] for k, v in value.items()]}
+        if isinstance(value, (list, tuple)):
+            return [encode(v) for v in value]
+        if isinstance(value, np.generic):
+            return value.item()
+        return value
+
+    state = {name: encode(value) for name, value in vars(clusterer).items() if name.endswith("_")}
+    return json.dumps(state).encode()
 
 
 def _restore_clusterer(clusterer: Any, blob: bytes) -> Any:
-    import pickle
+    """Set the fitted state written by :func:`_dump_clusterer` (data only; nothing is evaluated)."""
 
-    for name, value in pickle.loads(blob).items():  # noqa: S301 - our own store, written by _dump_clusterer
-        setattr(clusterer, name, value)
+    def decode(value: Any) -> Any:
+        if isinstance(value, dict) and "__array__" in value:
+            return np.asarray(value["__array__"], dtype=value["dtype"])
+        if isinstance(value, dict) and "__frame__" in value:
+            return pd.DataFrame(value["__frame__"])
+        if isinstance(value, dict) and "__dict__" in value:
+            return {k: decode(v) for k, v in value["__dict__"]}
+        if isinstance(value, list):
+            return [decode(v) for v in value]
+        return value
+
+    for name, value in json.loads(blob).items():
+        setattr(clusterer, name, decode(value))
     return clusterer
 
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from homog.corpus.sources import arxiv_atom, arxiv_snapshot, csv_table, jsonl_records, oai_pmh
+from homog.corpus.sources import arxiv_atom, arxiv_snapshot, bibtex, csv_table, jsonl_records, oai_pmh, openalex, ris
 from homog.corpus.sources._common import open_binary
 from homog.errors import HomogError
 
@@ -16,8 +17,17 @@ READERS: dict[str, Callable[..., Iterable[Any]]] = {
     "arxiv_snapshot": arxiv_snapshot.read,
     "jsonl_records": jsonl_records.read,
     "csv_table": csv_table.read,
+    "wos_tab": csv_table.read_wos_tab,
+    "openalex": openalex.read,
+    "bibtex": bibtex.read,
+    "ris": ris.read_ris,
+    "wos": ris.read_wos,
 }
 _SNIFF_BYTES = 8192
+_BIB_ENTRY = re.compile(r"^\s*@\w+\s*[{(]", re.MULTILINE)
+_RIS_START = re.compile(r"^TY  - ", re.MULTILINE)
+_WOS_START = re.compile(r"^(?:FN |VR |PT [A-Z]\s*$)", re.MULTILINE)
+_OPENALEX = ('"abstract_inverted_index"', '"https://openalex.org/W')
 
 
 def _first_json_line(path: Path) -> dict[str, Any] | None:
@@ -47,6 +57,8 @@ def detect_reader(path: str | Path) -> str:
         if "<OAI-PMH" in text:
             return "oai_pmh"
         raise HomogError("XML that is neither an Atom feed nor an OAI-PMH response", file=str(path))
+    if text.startswith(("[", "{")) and any(marker in text for marker in _OPENALEX):
+        return "openalex"
     if text.startswith("["):
         return "jsonl_records"
     if text.startswith("{"):
@@ -55,6 +67,15 @@ def detect_reader(path: str | Path) -> str:
             raise HomogError("starts like JSON but its first line is not a JSON object", file=str(path))
         return "arxiv_snapshot" if "versions" in first and "authors_parsed" in first else "jsonl_records"
     first_line = text.splitlines()[0] if text else ""
+    if _RIS_START.search(text):
+        return "ris"
+    if _WOS_START.match(text):
+        return "wos"
+    if "\t" in first_line and {"PT", "TI", "UT"} <= set(first_line.split("\t")):
+        return "wos_tab"
+    if path.suffix.lower() == ".bib" or _BIB_ENTRY.search(text):
+        return "bibtex"
     if "," in first_line or path.suffix.lower() in {".csv", ".tsv"}:
         return "csv_table"
-    raise HomogError("unknown file format (expected CSV, JSON lines, arXiv Atom or OAI-PMH XML)", file=str(path))
+    raise HomogError("unknown file format (expected CSV, JSON lines, OpenAlex JSON, BibTeX, RIS, Web of Science, "
+                     "arXiv Atom or OAI-PMH XML)", file=str(path))

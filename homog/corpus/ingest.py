@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from homog.corpus.detect import READERS, detect_reader
-from homog.corpus.identity import merge_papers
-from homog.corpus.record import Paper
+from homog.corpus.merge import Merger
 from homog.errors import HomogError, Problem
 from homog.store import Store
 
@@ -37,15 +36,52 @@ class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     coverage: dict[str, tuple[int, int]] = field(default_factory=dict)  # source -> (with abstract, papers)
+    merges: list[dict[str, str]] = field(default_factory=list)  # dedup-report rows of merged records
+    harvest: list[dict[str, Any]] = field(default_factory=list)  # per-query outcomes of live harvests
+    excluded: list[dict[str, str]] = field(default_factory=list)  # papers kept but unusable for embedding
+    harvested_ids: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line, e.g. ``3,429 papers from 6 files: 3,433 records read, 4 merged, 0 skipped``."""
         read = sum(f.records_read for f in self.files)
         skipped = sum(f.skipped for f in self.files)
-        merged = read - skipped - len(self.ids)
+        merged = read - skipped - len(set(self.ids) - set(self.harvested_ids))
         plural = "file" if len(self.files) == 1 else "files"
-        return (f"{len(self.ids):,} papers from {len(self.files):,} {plural}: {read:,} records read, "
+        text = (f"{len(self.ids):,} papers from {len(self.files):,} {plural}: {read:,} records read, "
                 f"{merged:,} merged, {skipped:,} skipped")
+        if self.harvest:
+            from homog.corpus.harvest.arxiv_api import QueryOutcome, run_summary
+
+            outcomes = [QueryOutcome(query=h["query"], status=h["status"], harvested=h["harvested"],
+                                     notes=h["notes"], attempts=h.get("attempts", 0)) for h in self.harvest]
+            text += f"; harvest: {run_summary(outcomes)}"
+        return text
+
+    def dedup_rows(self) -> "pandas.DataFrame":
+        """Every merge and exclusion: ``kept_id, merged_id_or_record, source, reason`` (one row each)."""
+        import pandas
+
+        skipped = [{"kept_id": "", "merged_id_or_record": f"{p.file}: {p.record}", "source": p.file,
+                    "reason": f"skipped: {p.reason}"} for p in self.problems if p.severity == "skipped"]
+        rows = [*self.merges, *skipped, *self.excluded]
+        return pandas.DataFrame(rows, columns=["kept_id", "merged_id_or_record", "source", "reason"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe report: ids, files, problems, abstract coverage, summary, harvest, counts."""
+        read = sum(f.records_read for f in self.files)
+        skipped = sum(f.skipped for f in self.files)
+        return {
+            "ids": list(self.ids),
+            "files": [{k: v for k, v in asdict(f).items()} for f in self.files],
+            "problems": [str(p) for p in self.problems],
+            "abstract_coverage": {s: {"with_abstract": n, "papers": m} for s, (n, m) in sorted(self.coverage.items())},
+            "summary": self.summary(),
+            "harvest": list(self.harvest),
+            "counts": {"papers": len(self.ids), "records_read": read, "skipped": skipped,
+                       "merged": len(self.merges), "excluded_from_embedding": len(self.excluded),
+                       "harvested": sum(h.get("harvested", 0) for h in self.harvest),
+                       "duplicates_dropped": sum(h.get("duplicates_dropped", 0) for h in self.harvest)},
+        }
 
     def coverage_lines(self) -> list[str]:
         """``<source>: <n>/<total> with abstracts`` per source."""
@@ -61,31 +97,8 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _merge_into(papers: dict[str, Paper], by_doi: dict[str, str], paper: Paper) -> bool:
-    """Add ``paper`` to ``papers``; True if it merged into one already there (same id, else same DOI)."""
-    key = paper.id if paper.id in papers else by_doi.get(paper.doi or "")
-    if key is None:
-        papers[paper.id] = paper
-        if paper.doi:
-            by_doi.setdefault(paper.doi, paper.id)
-        return False
-    papers[key] = merge_papers(papers[key], paper)
-    return True
-
-
-def _merge_with_store(papers: dict[str, Paper], store: Store) -> dict[str, Paper]:
-    """Merge each paper with the stored one of the same id (else same DOI); the stored id is kept."""
-    stored = {p.id: p for p in store.get_papers(list(papers))}
-    out: dict[str, Paper] = {}
-    for paper in papers.values():
-        existing = stored.get(paper.id) or (store.find_by_doi(paper.doi) if paper.doi else None)
-        key = existing.id if existing is not None else paper.id
-        base = out.get(key, existing)
-        out[key] = paper if base is None else merge_papers(base, paper)
-    return out
-
-
-def _load_file(path: Path, store: Store, options: Mapping[str, Any]) -> tuple[FileReport, list[str], list[Problem]]:
+def _load_file(path: Path, store: Store, options: Mapping[str, Any]
+               ) -> tuple[FileReport, list[str], list[Problem], list[dict[str, str]]]:
     if not path.is_file():
         raise HomogError("file not found or not a regular file", file=str(path))
     sha = file_sha256(path)
@@ -94,10 +107,9 @@ def _load_file(path: Path, store: Store, options: Mapping[str, Any]) -> tuple[Fi
         report = prior["report"]
         problems = [Problem(**p) for p in report.get("problems", [])]
         row = FileReport(**{**report["file"], "path": str(path), "reused": True})
-        return row, prior["ids"], problems
+        return row, prior["ids"], problems, report.get("merges", [])
     reader = detect_reader(path)
-    papers: dict[str, Paper] = {}
-    by_doi: dict[str, str] = {}
+    merger = Merger()
     problems: list[Problem] = []
     records = merged = skipped = 0
     for item in READERS[reader](path, **options):
@@ -108,40 +120,104 @@ def _load_file(path: Path, store: Store, options: Mapping[str, Any]) -> tuple[Fi
                 skipped += 1
             continue
         records += 1
-        merged += _merge_into(papers, by_doi, item)
-    final = _merge_with_store(papers, store)
+        merged += merger.add(item)
+    final, title_rows = merger.with_store(store)
     ids = list(dict.fromkeys(final))
-    row = FileReport(str(path), sha, reader, records, len(papers), merged, skipped)
-    report = {"file": asdict(row), "problems": [asdict(p) for p in problems]}
-    store.put_ingested(sha, str(path), reader, ids, report, final.values())
-    return row, ids, problems
+    row = FileReport(str(path), sha, reader, records, len(merger.papers), merged, skipped)
+    report = {"file": asdict(row), "problems": [asdict(p) for p in problems], "merges": merger.events}
+    store.put_loaded(final.values(), title_rows, ingested=(sha, str(path), reader, ids, report))
+    return row, ids, problems, merger.events
 
 
 def ingest_files(paths: Iterable[str | Path], store: Store, *, column_map: Mapping[str, str] | None = None,
                  defaults: Mapping[str, Any] | None = None,
-                 on_progress: Callable[[FileReport], None] | None = None) -> IngestReport:
-    """Load files into ``store`` (each file's papers and record in one transaction) and report.
+                 on_progress: Callable[[FileReport], None] | None = None,
+                 on_page: Callable[[Any], None] | None = None) -> IngestReport:
+    """Load files and corpus specifications (``.toml``) into ``store`` and report.
 
-    A file whose bytes were loaded before is not parsed again: its stored ids
-    and report are reused.  ``column_map``/``defaults`` go to the CSV reader.
-    ``on_progress`` is called with each file's ``FileReport`` as it finishes.
+    Each file's papers and record are stored in one transaction; a file whose
+    bytes were loaded before is not parsed again.  A ``.toml`` path is a corpus
+    specification: its live sources are harvested (resumably, page by page)
+    and its file sources loaded with its filters.  ``column_map``/``defaults``
+    go to the CSV reader; ``on_progress`` gets each file's ``FileReport``,
+    ``on_page`` each harvested page's ``QueryOutcome``.
     """
     options = {"column_map": column_map, "defaults": defaults}
     report = IngestReport()
     all_ids: dict[str, None] = {}
     for raw in paths:
-        row, ids, problems = _load_file(Path(raw), store, options)
-        report.files.append(row)
-        report.problems.extend(problems)
-        all_ids.update(dict.fromkeys(ids))
-        if on_progress is not None:
-            on_progress(row)
+        path = Path(raw)
+        if path.suffix.lower() == ".toml":
+            from homog.corpus.harvest.run import harvest_spec
+            from homog.corpus.harvest.spec import load_spec
+
+            spec = load_spec(path)
+            result = harvest_spec(spec, store, on_page=on_page,
+                                  load_file=lambda p, opts: _load_file(Path(p), store, {**options, **opts}))
+            for row, ids, problems, merges in result.files:
+                _add_file(report, all_ids, row, ids, problems, merges, on_progress)
+            report.harvest.extend(o.to_dict() for o in result.outcomes)
+            report.merges.extend(e for o in result.outcomes for e in o.events)
+            report.harvested_ids.extend(result.ids)
+            all_ids.update(dict.fromkeys(result.ids))
+            continue
+        _add_file(report, all_ids, *_load_file(path, store, options), on_progress)
     report.ids = list(all_ids)
+    _finish(report, store)
+    return report
+
+
+def _add_file(report: IngestReport, all_ids: dict[str, None], row: FileReport, ids: list[str],
+              problems: list[Problem], merges: list[dict[str, str]],
+              on_progress: Callable[[FileReport], None] | None) -> None:
+    report.files.append(row)
+    report.problems.extend(problems)
+    report.merges.extend(merges)
+    all_ids.update(dict.fromkeys(ids))
+    if on_progress is not None:
+        on_progress(row)
+
+
+def _finish(report: IngestReport, store: Store) -> None:
+    """Abstract coverage per source and the papers excluded from embedding."""
     counts: Counter[str] = Counter()
     with_abstract: Counter[str] = Counter()
     for paper in store.get_papers(report.ids):
         for source in paper.sources or [paper.source]:
             counts[source] += 1
             with_abstract[source] += paper.abstract is not None
+        if paper.abstract is None:
+            report.excluded.append({"kept_id": paper.id, "merged_id_or_record": paper.source_id or paper.id,
+                                    "source": paper.source,
+                                    "reason": f"excluded from embedding (abstract {paper.abstract_missing})"})
     report.coverage = {source: (with_abstract[source], counts[source]) for source in counts}
+
+
+def ingest_query(query: str, store: Store, *, max_results: int, on_progress: Callable[[Any], None] | None = None,
+                 harvester: Any = None) -> IngestReport:
+    """Harvest one arXiv API query live (polite, resumable) into ``store``.
+
+    ``HomogError`` if arXiv cannot be reached (and nothing was harvested) or
+    rejects the query.  ``on_progress`` gets the query's outcome after each page.
+    """
+    from homog.corpus.harvest.arxiv_api import ArxivHarvester
+
+    harvester = harvester or ArxivHarvester(store, harvest_key="query", on_page=on_progress)
+    outcome = harvester.harvest_one(query, max_results=max_results)
+    if outcome.status in ("unreachable", "failed", "rate-limited") and outcome.harvested == 0:
+        why = outcome.notes[-1].removeprefix("stopped: ") if outcome.notes else outcome.status
+        raise HomogError(f"could not reach arXiv for query '{query}' ({why}); check the network, or pass paper "
+                         f"files instead (e.g. homog run papers.csv)")
+    if outcome.status == "rejected":
+        raise HomogError(f"arXiv rejected the query '{query}' as malformed; check its syntax")
+    report = IngestReport(harvest=[outcome.to_dict()], merges=list(outcome.events))
+    report.ids = store.get_harvest_ids(harvester.harvest_key, _query_key(query, max_results))
+    report.harvested_ids = list(report.ids)
+    _finish(report, store)
     return report
+
+
+def _query_key(query: str, max_results: int) -> str:
+    from homog.corpus.harvest.arxiv_api import query_key
+
+    return query_key(query, max_results)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from itertools import islice
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -17,8 +18,10 @@ PLACEHOLDER_ABSTRACTS = frozenset(
 # "Abstract." is 2 tokens and unusable; "We study toy topics." is 5 and usable.
 MIN_ABSTRACT_TOKENS = 5
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+# arXiv's withdrawal notices put where the abstract was: "This paper has been withdrawn by the authors."
+_WITHDRAWN = re.compile(r"^\W*(?:(?:this|the)\s+(?:paper|article|submission|manuscript|preprint|version)\s+"
+                        r"(?:has|had|is|was)\s+(?:been\s+)?|paper\s+(?:is\s+)?)withdrawn\b", re.IGNORECASE)
 
-_WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 _PARA = re.compile(r"\n\s*\n+")
 
 
@@ -35,8 +38,8 @@ def normalize_text(text: Any) -> str | None:
     if isinstance(text, float):  # pandas NaN
         return None
     text = unicodedata.normalize("NFC", str(text))
-    paragraphs = [_WS.sub(" ", p.replace("\n", " ")).strip() for p in _PARA.split(text)]
-    cleaned = "\n\n".join(p for p in paragraphs if p)
+    paragraphs = _PARA.split(text) if "\n" in text else [text]
+    cleaned = "\n\n".join(joined for joined in (" ".join(p.split()) for p in paragraphs) if joined)
     return cleaned or None
 
 
@@ -44,7 +47,7 @@ def abstract_problem(abstract: Any, *, min_tokens: int = MIN_ABSTRACT_TOKENS) ->
     """Why a raw abstract value is unusable for embedding, or ``None`` if usable.
 
     Reasons: ``null`` (None or NaN), ``empty``, ``whitespace``,
-    ``placeholder:'<text>'``, ``too short (<N tokens)``.  A source whose record
+    ``placeholder:'<text>'``, ``withdrawn`` (a withdrawal notice), ``too short (<N tokens)``.  A source whose record
     lacks the field altogether reports ``absent`` itself.
     """
     if abstract is None or isinstance(abstract, float):
@@ -57,7 +60,9 @@ def abstract_problem(abstract: Any, *, min_tokens: int = MIN_ABSTRACT_TOKENS) ->
     stripped = abstract.strip()
     if stripped.lower() in PLACEHOLDER_ABSTRACTS:
         return f"placeholder:'{stripped}'"
-    if len(_TOKEN.findall(stripped)) < min_tokens:
+    if _WITHDRAWN.match(stripped):
+        return "withdrawn"
+    if sum(1 for _ in islice(_TOKEN.finditer(stripped), min_tokens)) < min_tokens:
         return f"too short (<{min_tokens} tokens)"
     return None
 
@@ -76,11 +81,12 @@ def parse_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     text = str(value).strip()
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return (parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed).date()
-    except ValueError:
-        pass
+    if text[:1].isdigit():  # RFC 2822 dates start with a weekday name or the day; ISO with the year
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return (parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed).date()
+        except ValueError:
+            pass
     from email.utils import parsedate_to_datetime
 
     try:

@@ -125,23 +125,103 @@ def _unit_rows(X: ArrayLike) -> np.ndarray:
     return A / norms[:, None]
 
 
-def vendi_score(X: ArrayLike, q: float = 1) -> float:
-    """Vendi score (Friedman & Dieng 2023) of the row vectors ``X`` (n x d), cosine kernel.
+def vendi_score(X: ArrayLike, q: float = 1, *, chunk_rows: int = 65536) -> float:
+    """Vendi score (Friedman & Dieng 2023) of order ``q`` of the row vectors ``X`` (n x d), cosine kernel.
 
     Rows are L2-normalised and ``K = X X^T / n`` (so ``trace K = 1``); the
     score is the Hill number of order ``q`` of K's eigenvalues, at ``q = 1``
     ``exp(-sum_i l_i ln l_i)``.  When ``n > d`` the eigenvalues come from the
     ``d x d`` matrix ``X^T X / n``, which has the same nonzero eigenvalues
-    (exact, not an approximation).  Eigenvalues are clipped at 0 and
-    renormalised to sum 1 to absorb rounding.  Ranges from 1 (all vectors
-    parallel) to ``min(n, d)`` (mutually orthogonal).
+    (exact, not an approximation); it is accumulated in float64 over blocks of
+    ``chunk_rows`` rows, so a million 384-d vectors take seconds and little
+    memory.  Eigenvalues are clipped at 0 and renormalised to sum 1 to absorb
+    rounding.  Ranges from 1 (all vectors parallel) to ``min(n, d)``
+    (mutually orthogonal).
     """
-    U = _unit_rows(X)
-    n, d = U.shape
-    gram = (U.T @ U) if n > d else (U @ U.T)
-    eig = np.linalg.eigvalsh(gram / n)
+    A = np.asarray(X)
+    if A.ndim != 2:
+        raise ValueError(f"vectors must be a 2-D array (n x d); got shape {A.shape}")
+    n, d = A.shape
+    if n <= d:
+        U = _unit_rows(A)
+        gram = U @ U.T
+    else:
+        gram = np.zeros((d, d))
+        for start in range(0, n, chunk_rows):
+            U = _unit_rows(A[start : start + chunk_rows])
+            gram += U.T @ U
+    return hill_number(_safe_spectrum(gram / n), q)
+
+
+def _safe_spectrum(matrix: np.ndarray) -> np.ndarray:
+    """Eigenvalues of a symmetric PSD matrix, symmetrised first, clipped at 0 and scaled to sum 1."""
+    eig = np.linalg.eigvalsh((matrix + matrix.T) / 2.0)
     eig = np.clip(eig, 0.0, None)
-    return hill_number(eig / eig.sum(), q)
+    return eig / eig.sum()
+
+
+def hill_profile(counts: ArrayLike, qs: Sequence[float] = (0, 0.5, 1, 1.5, 2, 3, 4, math.inf)) -> dict[float, float]:
+    """Hill numbers ``{q: D_q}`` over the orders ``qs`` (a diversity profile, Leinster & Cobbold 2012)."""
+    return {float(q): hill_number(counts, q) for q in qs}
+
+
+def gini_coefficient(counts: ArrayLike) -> float:
+    """Gini coefficient of cluster sizes, ``G = sum_i sum_j |x_i - x_j| / (2 S^2 mean(x))``.
+
+    Inequality of the papers per cluster over the S clusters with a nonzero
+    count (zero counts contribute nothing, as for every metric here): 0 when
+    all clusters are equally large (and for one cluster, the minimum),
+    approaching ``1 - 1/S`` when one cluster holds almost everything.
+    Higher = more concentrated.
+    """
+    p = _shares(counts)
+    if p.size == 1:
+        return 0.0
+    x = np.sort(p)
+    s = x.size
+    ranks = np.arange(1, s + 1)
+    return float(np.sum((2 * ranks - s - 1) * x) / (s * x.sum()))
+
+
+def centroid_similarity(centers: ArrayLike) -> np.ndarray:
+    """Similarity ``Z_ij = max(0, cos(c_i, c_j))`` between cluster centroids, for Leinster-Cobbold.
+
+    Symmetric, values in ``[0, 1]`` and ones on the diagonal (a cluster is
+    fully similar to itself); negative cosines count as no similarity.
+    """
+    D = cluster_distances(centers)
+    return np.clip(1.0 - D, 0.0, 1.0)
+
+
+def leinster_cobbold(counts: ArrayLike, similarity: ArrayLike, q: float = 1) -> float:
+    """Similarity-sensitive diversity of order ``q`` (Leinster & Cobbold 2012).
+
+    ``qD^Z = (sum_i p_i (Zp)_i^(q-1))^(1/(1-q))``; ``q = 1``:
+    ``exp(-sum_i p_i ln (Zp)_i)``; ``q = inf``: ``1 / max_i (Zp)_i``, sums over
+    clusters with ``p_i > 0`` (zero counts contribute nothing).  ``Z`` is the
+    ``S x S`` similarity between the clusters of ``counts``, in ``[0, 1]`` with
+    unit diagonal (here :func:`centroid_similarity`).  With ``Z = I`` it equals
+    the Hill number; it never exceeds it; one cluster gives 1.
+    """
+    c = np.asarray(counts, dtype=float)
+    z = np.asarray(similarity, dtype=float)
+    _shares(c)
+    if math.isnan(q) or q < 0:
+        raise ValueError(f"Leinster-Cobbold order q must be >= 0; got {q}")
+    if z.shape != (c.size, c.size):
+        raise ValueError(f"similarity must be {c.size}x{c.size} to match counts; got shape {z.shape}")
+    if not np.all(np.isfinite(z)) or np.any(z < 0) or np.any(z > 1) or np.any(np.diag(z) != 1):
+        raise ValueError("similarity must lie in [0, 1] with ones on the diagonal")
+    keep = c > 0
+    p = c[keep] / c.sum()
+    if p.size == 1:
+        return 1.0
+    zp = z[np.ix_(keep, keep)] @ p
+    if q == 1:
+        return float(np.exp(-np.sum(p * np.log(zp))))
+    if math.isinf(q):
+        return float(1.0 / zp.max())
+    return float(np.sum(p * zp ** (q - 1.0)) ** (1.0 / (1.0 - q)))
 
 
 def cluster_distances(centers: ArrayLike) -> np.ndarray:

@@ -115,3 +115,90 @@ def to_png(fig: Figure) -> bytes:
     fig.savefig(buffer, format="png", bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
+
+
+# -- diversity analysis (issue 4) ----------------------------------------------------------------
+
+def metric_panel_with_intervals(by_year: pd.DataFrame, metrics: list[tuple[str, str]]) -> Figure:
+    """Small multiples: every metric per year with its 95% interval band and the equal-size estimate."""
+    cols = 4
+    rows = int(np.ceil(len(metrics) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(12, 2.5 * rows), dpi=100, squeeze=False)
+    ok = by_year[by_year["status"] == "ok"]
+    for ax, (key, title) in zip(axes.flat, metrics):
+        ax.spines[["top", "right"]].set_visible(False)
+        if f"{key}_lo" in ok:
+            ax.fill_between(ok["year"], ok[f"{key}_lo"], ok[f"{key}_hi"], alpha=0.25, color="#2171b5")
+        ax.plot(ok["year"], ok[key], marker="o", color="#08519c", label="all papers")
+        if f"{key}_eq" in ok:
+            ax.plot(ok["year"], ok[f"{key}_eq"], ls="--", color="#e6550d", label="equal size")
+        ax.set_title(title, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=6, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def hill_profile_plot(profile: pd.DataFrame) -> Figure:
+    """Hill number against order q (q = ∞ drawn at the right edge), one line per year."""
+    fig, ax = _new(6, 3.2)
+    finite = profile[np.isfinite(profile["q"])]
+    right = float(finite["q"].max()) * 1.25 if not finite.empty else 1.0
+    for year, part in profile.groupby("year", sort=True):
+        q = part["q"].replace(np.inf, right)
+        ax.plot(q, part["hill"], marker=".", label=str(year))
+    ax.set_xlabel("order q (rightmost point: q = ∞)")
+    ax.set_ylabel("Hill number ᵠD")
+    ax.set_title("Diversity profile")
+    ax.legend(fontsize=7, frameon=False, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def sensitivity_heatmap(sensitivity: pd.DataFrame) -> Figure:
+    """Grid choice × metric, coloured by verdict (narrowing / no evidence / broadening), main verdict marked."""
+    code = {"narrowing": -1.0, "no evidence of change": 0.0, "broadening": 1.0}
+    table = sensitivity.pivot(index="choice", columns="metric", values="verdict")
+    metrics = list(dict.fromkeys(sensitivity["metric"]))
+    table = table[metrics]
+    values = table.apply(lambda col: col.map(code)).to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.55 * len(metrics), 1.2 + 0.32 * len(table)), dpi=100)
+    ax.imshow(values, cmap="coolwarm_r", vmin=-1, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(metrics)), metrics, rotation=40, ha="right", fontsize=7)
+    ax.set_yticks(range(len(table)), table.index, fontsize=7)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            v = values[i, j]
+            ax.text(j, i, "?" if np.isnan(v) else {-1.0: "↓", 0.0: "·", 1.0: "↑"}[v], ha="center", va="center",
+                    fontsize=8)
+    ax.set_title("Sensitivity: ↓ narrowing · no evidence ↑ broadening", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def cluster_graph_plot(graph, seed: int = 0) -> Figure:
+    """The method-cluster graph: node size = papers, colour = community, edge width = similarity."""
+    import networkx as nx
+
+    fig, ax = _new(6.5, 5)
+    ax.axis("off")
+    if graph.number_of_nodes() == 0:
+        ax.text(0.5, 0.5, "no method clusters", ha="center", transform=ax.transAxes)
+        return fig
+    pos = nx.spring_layout(graph, seed=seed, weight="weight")
+    sizes = np.array([graph.nodes[v].get("size", 1) for v in graph.nodes], dtype=float)
+    colours = [graph.nodes[v].get("community", 0) for v in graph.nodes]
+    widths = [2.5 * d.get("weight", 0.5) for _, _, d in graph.edges(data=True)]
+    nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, alpha=0.4)
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=60 + 600 * sizes / max(sizes.max(), 1), node_color=colours,
+                           cmap="tab10", alpha=0.85)
+    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7,
+                            labels={v: str(graph.nodes[v].get("label", v))[:28] for v in graph.nodes})
+    status = graph.graph.get("modularity_status", "ok")
+    subtitle = f"modularity {graph.graph['modularity']:.3f}" if status == "ok" else f"modularity {status}"
+    ax.set_title(f"Method clusters (edges: centroid similarity); {subtitle}", fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -99,3 +99,12 @@ def test_this_avx2_machine_picks_fp32():
     if cpu_has_native_bf16():
         pytest.skip("this CPU has native bf16")
     assert resolve_precision("auto", "cpu") == "fp32"
+
+
+def test_unloadable_hub_model_is_a_homog_error(monkeypatch):
+    from homog.embed import Embedder
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(HomogError, match="cannot load embedding model") as info:
+        Embedder(model="nobody-has/this-model-xyz", device="cpu").fit()
+    assert info.value.record == "nobody-has/this-model-xyz"

@@ -35,11 +35,30 @@ def cpu_supports_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+def length_grouped_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator,
+                           group: int = 50) -> list[np.ndarray]:
+    """Seeded batches of similar length, to cut padding (the ``group_by_length`` idea of HF Trainer).
+
+    Shuffle all examples, cut the order into mega-batches of ``group`` batches, sort
+    each mega-batch by length (stable), split it into batches, then shuffle the batches.
+    Every example appears exactly once.
+    """
+    order = rng.permutation(len(lengths))
+    size = group * batch_size
+    batches = []
+    for start in range(0, len(order), size):
+        mega = order[start:start + size]
+        mega = mega[np.argsort(-lengths[mega], kind="stable")]
+        batches += [mega[i:i + batch_size] for i in range(0, len(mega), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
 class FinetuneTransformer(ClassifierMixin, BaseEstimator):
     """Full fine-tuning of a pretrained encoder (``AutoModelForSequenceClassification``).
 
-    Plain torch loop: AdamW, linear warm-up then linear decay, dynamic padding,
-    data order and head initialisation from ``random_state``.  Runs on the GPU when
+    Plain torch loop: AdamW, linear warm-up then linear decay, batches of similar
+    length with dynamic padding (:func:`length_grouped_batches`), data order and
+    head initialisation from ``random_state``.  Runs on the GPU when
     present; bf16 autocast on a GPU that supports it or a CPU with native bf16,
     fp32 otherwise.
     """
@@ -103,16 +122,17 @@ class FinetuneTransformer(ClassifierMixin, BaseEstimator):
         steps_per_epoch = math.ceil(len(texts) / self.batch_size)
         total = steps_per_epoch * self.epochs
         warmup = int(self.warmup_ratio * total)
-        optimizer = torch.optim.AdamW(net.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
+        optimizer = torch.optim.AdamW(net.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay,
+                                      fused=True)
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimizer, lambda step: (step + 1) / (warmup + 1) if step < warmup
             else max(0.0, (total - step) / max(1, total - warmup)))
         rng = np.random.default_rng(self.random_state)
         labels = torch.from_numpy(y)
+        lengths = np.array([len(ids) for ids in self.tokenizer_(texts, truncation=True,
+                                                                max_length=self.max_length)["input_ids"]])
         for _ in range(self.epochs):
-            order = rng.permutation(len(texts))
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start:start + self.batch_size]
+            for idx in length_grouped_batches(lengths, self.batch_size, rng):
                 batch = self._encode([texts[i] for i in idx], device)
                 with self._autocast(device):
                     out = net(**batch, labels=labels[idx].to(device))

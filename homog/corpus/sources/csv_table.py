@@ -25,11 +25,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("Title", "title", "Document Title", "Item Title", "titles", "TI"),
     "abstract": ("Abstract", "abstract", "AB", "summaries", "summary", "Summary"),
     "year": ("Year", "year", "Publication Year", "PY"),
-    "id": ("id", "arxiv_id", "arXiv ID", "ID", "EID", "PID", "paperId"),
-    "doi": ("DOI", "doi", "Item DOI", "DO"),
-    "authors": ("Authors", "authors", "Author", "AU"),
+    "id": ("id", "arxiv_id", "arXiv ID", "ID", "EID", "PID", "paperId", "UT"),
+    "doi": ("DOI", "doi", "Item DOI", "DO", "DI"),
+    "authors": ("Authors", "authors", "Author", "AF", "AU"),
     "categories": ("categories", "terms", "Categories"),
-    "venue": ("Source title", "Publication Title", "venue", "Venue", "journal-ref"),
+    "venue": ("Source title", "Publication Title", "venue", "Venue", "journal-ref", "SO"),
     "date": ("date", "published", "Date"),
     "versions": ("versions",),
 }
@@ -64,6 +64,17 @@ def map_columns(headers: list[str], column_map: Mapping[str, str] | None = None)
     return {field: header for field, header in found.items() if header is not None}
 
 
+def read_wos_tab(path: Path, **options: Any) -> Iterator[Paper | Problem]:
+    """Papers and problems from a Web of Science tab-delimited export (``PT AU ... TI ... AB ... UT``)."""
+    return read(path, **{**options, "delimiter": "\t", "source": "web-of-science"})
+
+
+def _authors(text: str | None, source: str) -> list[str]:
+    if source == "web-of-science":  # "Last, First; Last, First": commas are inside names
+        return [name.strip() for name in (text or "").split(";") if name.strip()]
+    return split_authors(text)
+
+
 def _row_paper(row: dict[str, str], cols: dict[str, str], defaults: Mapping[str, Any], *, strip: bool,
                source: str) -> Paper:
     def cell(field: str) -> str | None:
@@ -81,20 +92,25 @@ def _row_paper(row: dict[str, str], cols: dict[str, str], defaults: Mapping[str,
         abstract=abstract, abstract_missing=None if "abstract" in cols else "absent",
         year=cell("year") or defaults.get("year"), date=cell("date") or first_created,
         categories=parse_list_string(cell("categories")), versions=numbers,
-        authors=split_authors(cell("authors")), venue=cell("venue") or defaults.get("venue"),
+        authors=_authors(cell("authors"), source), venue=cell("venue") or defaults.get("venue"),
     )
 
 
 def read(path: Path, *, column_map: Mapping[str, str] | None = None, defaults: Mapping[str, Any] | None = None,
-         strip_copyright_notice: bool = True, source: str | None = None, **_: Any) -> Iterator[Paper | Problem]:
-    """Papers and problems from a CSV table; raises ``HomogError`` if no title or abstract column exists."""
+         strip_copyright_notice: bool = True, source: str | None = None, delimiter: str = ",",
+         **_: Any) -> Iterator[Paper | Problem]:
+    """Papers and problems from a CSV (or, with ``delimiter="\\t"``, tab-delimited) table.
+
+    Raises ``HomogError`` if no title or abstract column exists.
+    """
     path = Path(path)
     name = path.name
     file_venue, file_year = venue_year_from_filename(path)
     merged_defaults = {"venue": file_venue, "year": file_year, **{k: v for k, v in (defaults or {}).items()}}
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with open_text(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
+        quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL  # WoS tab files never quote
+        reader = csv.DictReader(handle, delimiter=delimiter, quoting=quoting)
         headers = [h for h in (reader.fieldnames or [])]
         cols = map_columns(headers, column_map)
         if "title" not in cols and "abstract" not in cols:

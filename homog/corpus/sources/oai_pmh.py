@@ -7,6 +7,7 @@ harvester can ask for the next page.
 """
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,15 +49,17 @@ def record_to_paper(raw: Any) -> Paper:
 class ListRecordsReader:
     """Iterable over one ListRecords page; ``resumption_token`` is set after iteration (None if last page)."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
+    def __init__(self, source: Path | bytes, name: str | None = None):
+        self.source = source if isinstance(source, bytes) else Path(source)
+        self.name = name or (self.source.name if isinstance(self.source, Path) else "OAI-PMH response")
         self.resumption_token: str | None = None
         self.complete_list_size: int | None = None
 
     def __iter__(self) -> Iterator[Paper | Problem]:
-        name = self.path.name
+        name = self.name
         count = 0
-        with open_binary(self.path) as handle:
+        opened = io.BytesIO(self.source) if isinstance(self.source, bytes) else open_binary(self.source)
+        with opened as handle:
             events = etree.iterparse(handle, events=("end",), resolve_entities=False, no_network=True)
             try:
                 for _, elem in events:

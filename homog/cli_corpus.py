@@ -1,0 +1,63 @@
+"""``homog harvest SPEC`` and ``homog corpus stats|export``: the corpus as data (registered by homog.cli)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from homog.cli import DEFAULT_STORE, DebugOption, StoreOption, _errors
+from homog.corpus.export import FORMATS, corpus_stats, export_corpus
+
+corpus_app = typer.Typer(help="Look at and export the corpus in the store.", no_args_is_help=True)
+
+
+def harvest(
+    specs: Annotated[list[Path], typer.Argument(help="Corpus specifications (corpora/*.toml) or paper files.")],
+    store: StoreOption = DEFAULT_STORE,
+    debug: DebugOption = False,
+) -> None:
+    """Harvest corpus specifications into the store (polite, resumable) and say what arrived and what is missing."""
+    from homog.corpus.ingest import ingest_files
+    from homog.store import Store
+
+    out = Console()
+    with _errors(debug), Store(store) as db:
+        report = ingest_files(specs, db, on_page=lambda o: out.print(f"  {o.summary()}", highlight=False))
+    for problem in report.problems:
+        out.print(f"[yellow]{problem.severity}[/]: {problem}", highlight=False)
+    for query in report.harvest:
+        out.print(f"{query['status']}: {query['summary']}", highlight=False)
+    out.print(report.summary(), highlight=False)
+    if any(q["status"] not in ("ok", "split") for q in report.harvest):
+        raise typer.Exit(1)
+
+
+@corpus_app.command()
+def stats(store: StoreOption = DEFAULT_STORE, debug: DebugOption = False) -> None:
+    """Papers per year, source and category, and abstract coverage."""
+    from homog.store import Store
+
+    out = Console()
+    with _errors(debug), Store(store) as db:
+        tables = corpus_stats(db.get_papers())
+    for name, frame in tables.items():
+        out.print(f"[bold]{name}[/]")
+        out.print(frame.to_string(index=False), highlight=False)
+
+
+@corpus_app.command()
+def export(
+    out_path: Annotated[Path, typer.Argument(metavar="OUT", help="File to write.")],
+    format: Annotated[Optional[str], typer.Option("--format", help=f"One of {', '.join(FORMATS)} "
+                                                  "(default: from OUT's extension).")] = None,
+    store: StoreOption = DEFAULT_STORE,
+    debug: DebugOption = False,
+) -> None:
+    """Write the corpus as parquet, CSV or BibTeX, for pandas, R or a reference manager."""
+    from homog.store import Store
+
+    with _errors(debug), Store(store) as db:
+        count = export_corpus(db.get_papers(), out_path, format)
+    Console().print(f"{count:,} papers written to {out_path}", highlight=False)

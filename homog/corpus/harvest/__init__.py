@@ -1,0 +1,1 @@
+"""Live, polite, resumable harvesting: arXiv API, arXiv OAI-PMH, OpenAlex; corpus specifications."""

@@ -1,0 +1,246 @@
+"""Resumable arXiv API harvests: pages through ``arxiv.Search`` URLs, each page stored before the next request.
+
+Per query the harvest pages in submission order (stable under paging),
+drops repeated ids, retries an empty page in mid-results before believing
+it, and checkpoints every page together with its papers in one store
+transaction, so a killed harvest resumes at the next page with nothing lost
+and nothing counted twice.  A query whose window reports more results than
+``max_per_query`` is split into two date windows (recursively).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import arxiv
+from arxiv import _feed
+
+from homog.corpus.harvest.polite import PoliteGetter, RequestFailed, RetryPolicy
+from homog.corpus.merge import Merger
+from homog.corpus.record import Paper
+from homog.corpus.sources.arxiv_atom import parse_feed
+from homog.errors import Problem
+from homog.store import Store
+
+API_URL = "https://export.arxiv.org/api/query"
+MAX_PER_QUERY = 10_000  # arXiv asks bulk users to keep one query's results well under its 30,000 cap
+FINISHED = ("ok", "partial", "split")
+
+
+@dataclass
+class QueryOutcome:
+    """What one query asked, what arrived and what is missing (JSON-safe via ``to_dict``)."""
+
+    query: str
+    status: str = "running"  # running | ok | partial | split | rate-limited | failed | rejected | unreachable
+    reported_total: int | None = None
+    harvested: int = 0
+    duplicates: int = 0
+    overlap: int = 0
+    pages: int = 0
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    events: list[dict[str, str]] = field(default_factory=list)
+    attempts: int = 0
+    source: str = "arxiv-api"
+
+    def summary(self) -> str:
+        """``arXiv reported 5 results for 'all:toy'; harvested 3 unique (1 duplicate dropped); <notes>``."""
+        total = "?" if self.reported_total is None else f"{self.reported_total:,}"
+        plural = "duplicate" if self.duplicates == 1 else "duplicates"
+        text = (f"arXiv reported {total} results for '{self.query}'; harvested {self.harvested:,} unique "
+                f"({self.duplicates:,} {plural} dropped)")
+        return "; ".join([text, *self.notes])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "source": self.source, "status": self.status,
+                "reported_total": self.reported_total, "harvested": self.harvested,
+                "duplicates_dropped": self.duplicates, "overlap_with_earlier_queries": self.overlap,
+                "pages": self.pages, "attempts": self.attempts, "notes": list(self.notes), "problems": list(self.problems),
+                "summary": self.summary()}
+
+
+def query_key(query: str, max_results: int) -> str:
+    """Checkpoint key of one query and its size limit."""
+    return hashlib.sha1(f"{query}|{max_results}".encode()).hexdigest()[:16]
+
+
+def window_query(query: str, start: date, end: date) -> str:
+    """``query`` restricted to submissions from ``start`` to ``end`` inclusive (arXiv ``submittedDate``)."""
+    return f"({query}) AND submittedDate:[{start:%Y%m%d}0000 TO {end:%Y%m%d}2359]"
+
+
+def split_window(start: date, end: date) -> list[tuple[date, date]]:
+    """Two halves of a date window (one day cannot be split)."""
+    if start >= end:
+        return [(start, end)]
+    middle = start + timedelta(days=(end - start).days // 2)
+    return [(start, middle), (middle + timedelta(days=1), end)]
+
+
+class ArxivHarvester:
+    """Harvests arXiv API queries into a store; ``on_page(outcome)`` is called after each stored page."""
+
+    def __init__(self, store: Store, *, harvest_key: str = "arxiv", page_size: int = 100,
+                 policy: RetryPolicy = RetryPolicy(), getter: PoliteGetter | None = None, base_url: str = API_URL,
+                 max_per_query: int = MAX_PER_QUERY, on_page: Callable[[QueryOutcome], None] | None = None):
+        self.store = store
+        self.harvest_key = harvest_key
+        self.page_size = page_size
+        self.getter = getter or PoliteGetter(policy, floor=3.0)
+        self.base_url = base_url
+        self.max_per_query = max_per_query
+        self.on_page = on_page
+        self.seen: set[str] = set()  # ids harvested by earlier queries of this harvest
+
+    def _params(self, query: str, start: int, size: int) -> dict[str, str]:
+        if query.startswith("id_list="):
+            search = arxiv.Search(id_list=query.split("=", 1)[1].split(","))
+        else:
+            search = arxiv.Search(query=query, sort_by=arxiv.SortCriterion.SubmittedDate,
+                                  sort_order=arxiv.SortOrder.Ascending)
+        args = {k: v for k, v in search._url_args().items() if v}
+        return {**args, "start": str(start), "max_results": str(size)}
+
+    def harvest(self, query: str, *, max_results: int, window: tuple[date, date] | None = None) -> list[QueryOutcome]:
+        """Harvest one query (optionally in a date window, split further while too large); outcomes in order."""
+        text = window_query(query, *window) if window else query
+        outcome = self.harvest_one(text, max_results=max_results)
+        if outcome.status != "split" or window is None:
+            return [outcome]
+        outcomes = [outcome]
+        for half in split_window(*window):
+            outcomes += self.harvest(query, max_results=max_results, window=half)
+        return outcomes
+
+    def _state(self, key: str, query: str) -> tuple[QueryOutcome, int]:
+        saved = self.store.get_harvest_state(self.harvest_key, key)
+        if saved is None:
+            return QueryOutcome(query), 0
+        position = saved.pop("position")
+        return QueryOutcome(**saved), position
+
+    def _save(self, key: str, outcome: QueryOutcome, position: int) -> None:
+        self.store.put_harvest_state(self.harvest_key, key, position, _state_dict(outcome))
+
+    def harvest_one(self, query: str, *, max_results: int) -> QueryOutcome:
+        """Harvest one query to the end, to ``max_results``, or to a failure; resumes from its checkpoint."""
+        key = query_key(query, max_results)
+        outcome, start = self._state(key, query)
+        done_ids = self.store.get_harvest_ids(self.harvest_key, key)
+        if outcome.status in FINISHED:
+            self.seen.update(done_ids)
+            return outcome
+        own = set(done_ids)
+        outcome.status, outcome.notes = "running", [n for n in outcome.notes if not n.startswith("stopped:")]
+        while outcome.harvested < max_results and (outcome.reported_total is None or start < outcome.reported_total):
+            size = min(self.page_size, max_results - outcome.harvested)
+            try:
+                total, items = self._page(query, start, size, outcome)
+            except RequestFailed as failure:
+                outcome.status = failure.kind
+                outcome.attempts = failure.attempts
+                outcome.notes.append(f"stopped: page start={start} {_failure_text(failure)}")
+                self._save(key, outcome, start)
+                return outcome
+            outcome.reported_total = total
+            if start == 0 and window_too_large(query, total, self.max_per_query):
+                outcome.status = "split"
+                outcome.notes.append(f"split by date window ({total:,} results > {self.max_per_query:,})")
+                self._save(key, outcome, start)
+                return outcome
+            if not items:
+                if start < total:
+                    outcome.status = "partial"
+                    outcome.notes.append(f"page start={start} empty after {self.getter.policy.empty_page_attempts} "
+                                         f"attempts")
+                break
+            self._store_page(key, outcome, start, items, own, max_results)
+            start += len(items)
+        if outcome.status == "running":
+            outcome.status = "ok"
+        self._save(key, outcome, start)
+        return outcome
+
+    def _page(self, query: str, start: int, size: int, outcome: QueryOutcome) -> tuple[int, list[Paper | Problem]]:
+        """(reported total, entries) of one page; an empty page before the end is asked again."""
+        params = self._params(query, start, size)
+        for attempt in range(1, self.getter.policy.empty_page_attempts + 1):
+            content = self.getter.get(self.base_url, params)
+            total = _feed.parse(content).header.total_results
+            items = list(parse_feed(content, name=f"arXiv '{query}' start={start}"))
+            if items or start >= total or (start == 0 and total == 0):
+                return total, items
+        return total, []
+
+    def _store_page(self, key: str, outcome: QueryOutcome, start: int, items: list[Paper | Problem],
+                    own: set[str], max_results: int) -> None:
+        merger = Merger()
+        page_ids: list[str] = []
+        for item in items:
+            if isinstance(item, Problem):
+                outcome.problems.append(str(item))
+                continue
+            if item.id in own:
+                outcome.duplicates += 1
+                outcome.events.append({"kept_id": item.id, "merged_id_or_record": f"{item.source_id} (page "
+                                       f"start={start})", "source": item.source,
+                                       "reason": "repeated in a later page; dropped"})
+                continue
+            if outcome.harvested >= max_results:
+                break
+            own.add(item.id)
+            page_ids.append(item.id)
+            outcome.harvested += 1
+            if item.id in self.seen:
+                outcome.overlap += 1
+                continue
+            merger.add(item)
+        papers, title_rows = merger.with_store(self.store)
+        outcome.events.extend(merger.events)
+        outcome.pages += 1
+        self.store.put_loaded(papers.values(), title_rows, harvest_page=(
+            self.harvest_key, key, outcome.pages, page_ids, start + len(items), _state_dict(outcome)))
+        self.seen.update(page_ids)
+        if self.on_page is not None:
+            self.on_page(outcome)
+
+
+def window_too_large(query: str, total: int, limit: int) -> bool:
+    """True if a date-windowed query reports more results than one query may page through."""
+    return "submittedDate:[" in query and total > limit
+
+
+def _failure_text(failure: RequestFailed) -> str:
+    if failure.kind == "rejected":
+        return f"rejected as malformed (HTTP {failure.status})"
+    return f"{failure.kind} after {failure.attempts} attempts ({failure.detail})"
+
+
+def _state_dict(outcome: QueryOutcome) -> dict[str, Any]:
+    return dict(outcome.__dict__)
+
+
+def run_summary(outcomes: Iterable[QueryOutcome]) -> str:
+    """``1 query ok (2 papers), 1 query rate-limited after 5 attempts: Q, 1 query rejected (HTTP 400): Q``."""
+    groups: dict[str, list[QueryOutcome]] = {}
+    for outcome in outcomes:
+        if outcome.status != "split":
+            groups.setdefault(outcome.status, []).append(outcome)
+    parts = []
+    for status, items in groups.items():
+        count = f"{len(items)} {'query' if len(items) == 1 else 'queries'}"
+        if status in ("ok", "partial"):
+            papers = sum(o.harvested for o in items)
+            parts.append(f"{count} {status} ({papers:,} {'paper' if papers == 1 else 'papers'})")
+        elif status == "rejected":
+            codes = ", ".join(sorted({n.split("(HTTP ")[1].rstrip(")") for o in items for n in o.notes
+                                      if "(HTTP " in n and "rejected" in n}))
+            parts.append(f"{count} rejected (HTTP {codes}): " + ", ".join(o.query for o in items))
+        else:
+            attempts = max(o.attempts for o in items)
+            parts.append(f"{count} {status} after {attempts} attempts: " + ", ".join(o.query for o in items))
+    return ", ".join(parts) if parts else "no queries"

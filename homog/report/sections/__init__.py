@@ -1,0 +1,1 @@
+"""Report sections contributed by analysis modules."""

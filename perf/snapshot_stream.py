@@ -1,0 +1,84 @@
+"""Benchmark: stream a large arXiv-snapshot-format file through homog's reader vs a plain json.loads loop.
+
+Generates the file by resampling the real sample records (fresh, unique ids per
+copy), then measures each path in its own subprocess (records/s, peak RSS).
+
+    python perf/snapshot_stream.py --records 300000 [--file /tmp/snapshot.jsonl] [--categories cs]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SAMPLE = Path(__file__).resolve().parents[1].parent / "shared/data/arxiv-kaggle-jsonl/arxiv-metadata-oai-snapshot.sample.jsonl"
+
+
+def generate(path: Path, records: int, seed: int = 0) -> None:
+    """Write ``records`` snapshot lines resampled from the real sample, with unique new-scheme ids."""
+    samples = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8") as out:
+        for n in range(records):
+            rec = dict(rng.choice(samples))
+            yymm = f"{15 + (n // 99999) // 12 % 10:02d}{(n // 99999) % 12 + 1:02d}"
+            rec["id"] = f"{yymm}.{n % 99999 + 1:05d}"
+            out.write(json.dumps(rec) + "\n")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_one(mode: str, path: Path, categories: str | None) -> dict[str, float]:
+    start = time.perf_counter()
+    count = 0
+    if mode == "baseline":
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                json.loads(line)
+                count += 1
+    else:
+        from homog.corpus.sources import arxiv_snapshot
+
+        for _ in arxiv_snapshot.read(path, categories=categories):
+            count += 1
+    seconds = time.perf_counter() - start
+    return {"records": count, "seconds": seconds, "per_second": count / seconds, "peak_mb": _peak_mb()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=300_000)
+    parser.add_argument("--file", type=Path, default=Path("/tmp/homog-snapshot-bench.jsonl"))
+    parser.add_argument("--categories", default=None, help="category filter applied while reading (e.g. cs)")
+    parser.add_argument("--mode", choices=["baseline", "homog"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.mode:
+        print(json.dumps(run_one(args.mode, args.file, args.categories)))
+        return
+    if not args.file.exists() or sum(1 for _ in open(args.file, "rb")) != args.records:
+        generate(args.file, args.records)
+    size_mb = args.file.stat().st_size / 2**20
+    results = {}
+    for mode in ("baseline", "homog"):
+        cmd = [sys.executable, __file__, "--mode", mode, "--file", str(args.file)]
+        if args.categories:
+            cmd += ["--categories", args.categories]
+        results[mode] = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    print(f"file: {args.file} ({args.records:,} records, {size_mb:,.0f} MiB)")
+    for mode, r in results.items():
+        label = "json.loads loop" if mode == "baseline" else "homog arxiv_snapshot.read (all normalisation)"
+        print(f"{label:48s} {r['records']:>10,} records  {r['per_second']:>10,.0f} records/s  "
+              f"peak RSS {r['peak_mb']:,.0f} MiB")
+    ratio = results["homog"]["per_second"] / results["baseline"]["per_second"]
+    print(f"homog speed / baseline speed = {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
