@@ -143,6 +143,16 @@ def ingest(
     out.print(report.summary())
 
 
+def _register_corpus_commands() -> None:
+    from homog.cli_corpus import corpus_app, harvest
+
+    app.command()(harvest)
+    app.add_typer(corpus_app, name="corpus", help="The corpus as data: stats and export.")
+
+
+_register_corpus_commands()
+
+
 def main() -> None:  # pragma: no cover - console entry point
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     app()

@@ -74,6 +74,7 @@ class RunResult:
     notes: list[str]
     ingest: dict[str, Any]
     manifest: dict[str, Any]
+    dedup: pd.DataFrame | None = None  # every merge and exclusion: kept_id, merged_id_or_record, source, reason
     small_corpus: bool = False
 
 
@@ -103,12 +104,21 @@ def corpus_hash(papers: Sequence[Paper]) -> str:
 
 
 class Pipeline:
-    """Run the main job over input files with one store; every step's result is cached there."""
+    """Run the main job over input files with one store; every step's result is cached there.
 
-    def __init__(self, settings: RunSettings | None = None, *, store: Store,
-                 on_progress: ProgressHook | None = None, on_step: Callable[[str], None] | None = None):
+    As in BERTopic, the stages are components: pass ``embedder`` (anything with ``fit_transform(texts)``
+    and the attributes of :class:`homog.embed.Embedder`) or ``clusterer`` (anything with
+    ``fit(X, texts)`` setting ``labels_``, ``centers_``, ``terms_``, ``labels_text_``, ``central_``,
+    ``notes_``) to swap one without forking; by default both are built from ``settings``.
+    """
+
+    def __init__(self, settings: RunSettings | None = None, *, store: Store, embedder: Any = None,
+                 clusterer: Any = None, on_progress: ProgressHook | None = None,
+                 on_step: Callable[[str], None] | None = None):
         self.settings = settings or RunSettings()
         self.store = store
+        self.embedder = embedder
+        self.clusterer = clusterer
         self.on_progress = on_progress
         self.on_step = on_step or (lambda name: None)
 
@@ -194,7 +204,7 @@ class Pipeline:
             diversity_by_group=by_group, cluster_shares=shares, criterion=getattr(clusterer, "criterion_", None),
             chosen_k=getattr(clusterer, "k_", None), bench_models=bench_models, bench_pairs=bench_pairs,
             bench_predictions=bench_predictions, notes=notes, ingest=report.to_dict(), manifest=manifest,
-            small_corpus=bool(getattr(clusterer, "small_corpus_", False)),
+            dedup=report.dedup_rows(), small_corpus=bool(getattr(clusterer, "small_corpus_", False)),
         )
 
     def _embed(self, texts: list[str]) -> tuple[Any, np.ndarray]:
@@ -202,8 +212,9 @@ class Pipeline:
 
         s = self.settings
         self.on_step("embed")
-        embedder = Embedder(model=s.model, device=s.device, batch_size=s.batch_size, precision=s.precision,
-                            long_text=s.long_text, store=self.store, on_progress=self._progress("embed"))
+        embedder = self.embedder or Embedder(model=s.model, device=s.device, batch_size=s.batch_size,
+                                             precision=s.precision, long_text=s.long_text, store=self.store,
+                                             on_progress=self._progress("embed"))
         vectors = embedder.fit_transform(texts)
         if not np.isfinite(vectors).all():
             raise HomogError("the embedding model returned NaN or infinite values", record=s.model)
@@ -215,6 +226,8 @@ class Pipeline:
 
         s = self.settings
         self.on_step("cluster")
+        if self.clusterer is not None:
+            return self.clusterer.fit(vectors, texts)
         clusterer = MethodClusterer(method=s.method, k=s.k, k_range=(s.k_min, s.k_max),
                                     min_cluster_size=s.min_cluster_size, seed=s.seed)
         key = hashlib.sha256(json.dumps([_hash_array(vectors), text_hash("\n".join(texts)),

@@ -15,6 +15,7 @@ from homog.diversity.metrics import centroid_similarity
 
 NO_EDGES = "undefined (graph has no edges)"
 ONE_NODE = "undefined (graph has fewer than 2 nodes)"
+ZERO_WEIGHT = "undefined (edges have zero total weight)"
 
 
 def cluster_graph(centers: ArrayLike, sizes: Sequence[int], labels: Mapping[int, str] | None = None, *,
@@ -23,7 +24,7 @@ def cluster_graph(centers: ArrayLike, sizes: Sequence[int], labels: Mapping[int,
 
     Node attributes: ``size`` (papers), ``label``.  Each cluster is joined to
     its ``n_neighbours`` most similar other clusters (cosine similarity of
-    centroids, ties by index) when that similarity is at least
+    centroids, ties by index) when that similarity is positive and at least
     ``min_similarity``; the edge ``weight`` is the similarity.  No self-loops.
     """
     Z = centroid_similarity(centers) if len(sizes) else np.zeros((0, 0))
@@ -33,7 +34,7 @@ def cluster_graph(centers: ArrayLike, sizes: Sequence[int], labels: Mapping[int,
     for c in range(len(sizes)):
         order = [j for j in np.lexsort((np.arange(len(sizes)), -Z[c])) if j != c]
         for j in order[:n_neighbours]:
-            if Z[c, j] >= min_similarity:
+            if Z[c, j] > 0 and Z[c, j] >= min_similarity:
                 G.add_edge(int(c), int(j), weight=float(Z[c, j]))
     return G
 
@@ -75,8 +76,8 @@ def graph_stats(G: nx.Graph, *, seed: int = 0) -> dict[str, Any]:
         out.update(density=math.nan, density_status=ONE_NODE)
     else:
         out.update(density=float(nx.density(H)), density_status="ok")
-    if m == 0:
-        out.update(modularity=math.nan, modularity_status=NO_EDGES if n >= 1 else ONE_NODE,
+    if m == 0 or H.size(weight="weight") <= 0:
+        out.update(modularity=math.nan, modularity_status=NO_EDGES if m == 0 else ZERO_WEIGHT,
                    communities=[[v] for v in H.nodes])
     else:
         comms = nx.community.louvain_communities(H, weight="weight", seed=seed)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from homog.report import figures
 from homog.report.definitions import METRIC_DEFINITIONS
@@ -20,11 +21,12 @@ if TYPE_CHECKING:
 DIVERSITY_COLUMNS = ["year", "n_papers", "shannon", "hill1", "gini_simpson", "rao_stirling", "vendi"]
 
 
-def _html_table(frame: pd.DataFrame | None, digits: int = 4) -> str:
+def _html_table(frame: pd.DataFrame | None, digits: int = 4) -> Markup:
+    """A table as HTML (cells escaped by pandas), marked safe for the autoescaping template."""
     if frame is None or frame.empty:
-        return "<p class='muted'>(no rows)</p>"
-    return frame.to_html(index=False, float_format=lambda v: f"{v:.{digits}f}", na_rep="–", border=0,
-                         escape=True)
+        return Markup("<p class='muted'>(no rows)</p>")
+    return Markup(frame.to_html(index=False, float_format=lambda v: f"{v:.{digits}f}", na_rep="–", border=0,
+                                escape=True))
 
 
 def _md_table(frame: pd.DataFrame | None, digits: int = 4) -> str:
@@ -98,6 +100,7 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
     for column, frame in result.diversity_by_group.items():
         save_csv(f"diversity_by_{column}", frame)
     save_csv("clusters", result.clusters)
+    save_csv("dedup", result.dedup)
     save_csv("papers", result.papers)
     shares = result.cluster_shares.copy()
     if not shares.empty:
@@ -130,6 +133,8 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
     if result.clusters.empty:
         banners.append(_cluster_text(result))
     files = pd.DataFrame(result.ingest.get("files", []))
+    dedup_counts = _dedup_counts(result.dedup)
+    harvest = pd.DataFrame(result.ingest.get("harvest", []))
     summary = [("papers", f"{len(result.papers):,}"),
                ("embedded abstracts", f"{int(result.papers['abstract_missing'].isna().sum()):,}"),
                ("method clusters", str(len(result.clusters))),
@@ -148,7 +153,8 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
         "bench_figures": _bench_figures(result), "bench_notes": bench_notes,
         "notes": [n for n in result.notes if n not in bench_notes],
         "tables": {
-            "files": _html_table(files), "clusters": _html_table(result.clusters, 3),
+            "files": _html_table(files), "dedup": _html_table(dedup_counts), "harvest": _html_table(harvest),
+            "clusters": _html_table(result.clusters, 3),
             "diversity_by_year": _html_table(by_year), "bench_models": _html_table(result.bench_models),
             "bench_pairs": _html_table(result.bench_pairs), "versions": _html_table(versions),
             "timings": _html_table(timings, 2),
@@ -165,6 +171,14 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
     return written
 
 
+def _dedup_counts(dedup: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Merges and exclusions counted by kind of reason (the text before the first ':')."""
+    if dedup is None or dedup.empty:
+        return None
+    kinds = dedup["reason"].astype(str).str.split(":", n=1).str[0].str.strip()
+    return kinds.value_counts().rename_axis("reason").reset_index(name="count")
+
+
 def _year_span(papers: pd.DataFrame) -> str:
     years = papers["year"].dropna()
     return "–" if years.empty else f"{int(years.min())}–{int(years.max())}"
@@ -178,6 +192,8 @@ def _markdown(result: "RunResult", context: dict[str, Any], by_year: pd.DataFram
         f"(revision {m['model']['revision']}) on {m['device']} ({m['precision']}); corpus hash `{m['corpus_hash']}`.", "",
         *[f"> **{b}**\n" for b in context["banners"]],
         "## Data provenance", "", result.ingest.get("summary", ""), "", _md_table(files), "",
+        "Merges and exclusions (every one is listed in `dedup.csv`):", "", _md_table(_dedup_counts(result.dedup)), "",
+        *([_md_table(pd.DataFrame(result.ingest["harvest"])), ""] if result.ingest.get("harvest") else []),
         f"Abstract coverage: {context['coverage']}", "",
         "Dates are first-version dates; titles and abstracts are the latest version's text seen.", "",
         "![papers per year](figures/papers_per_year.png)", "",
