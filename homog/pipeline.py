@@ -294,7 +294,8 @@ class Pipeline:
         self.on_step("benchmark")
         suite = load_suite(s.suite_path())
         runner = BenchmarkRunner(suite, self.store, data_root=s.bench_data, corpus=usable,
-                                 embedder_kwargs={"model": s.model, "device": s.device, "precision": s.precision},
+                                 embedder_kwargs={"model": s.model, "device": s.device, "precision": s.precision,
+                                                  "long_text": s.long_text},
                                  on_progress=self.on_progress)
         return runner.run()
 

@@ -113,7 +113,7 @@ class BenchmarkRunner:
         y_pred = np.argmax(proba, axis=1)
         info = {"seconds": seconds, "n_train": len(task.train_texts), "n_test": len(task.test_texts),
                 "label_names": task.label_names, "data_hash": task.data_hash, "params": params,
-                **{k: getattr(model, k) for k in ("device_", "precision_") if hasattr(model, k)}}
+                **{k: getattr(model, k) for k in ("device_", "precision_", "model_revision_") if hasattr(model, k)}}
         self.store.put_bench_run(key, task.name, spec.name, seed, info, task.test_labels, y_pred, proba)
         return {"info": info, "y_true": task.test_labels, "y_pred": y_pred, "proba": proba.astype(np.float32)}
 

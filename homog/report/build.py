@@ -133,6 +133,8 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
     if result.clusters.empty:
         banners.append(_cluster_text(result))
     files = pd.DataFrame(result.ingest.get("files", []))
+    if "sha256" in files:  # the full hashes are in manifest.json
+        files["sha256"] = files["sha256"].str[:12]
     dedup_counts = _dedup_counts(result.dedup)
     harvest = pd.DataFrame(result.ingest.get("harvest", []))
     summary = [("papers", f"{len(result.papers):,}"),

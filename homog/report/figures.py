@@ -32,7 +32,7 @@ def papers_per_year(by_year: pd.DataFrame) -> Figure:
     ax.bar(years, by_year["n_papers"], color="#c6dbef", label="all papers")
     ax.bar(years, by_year["n_clustered"], color="#2171b5", label="clustered (usable abstract)")
     ax.set_ylabel("papers")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title("Papers per year")
     fig.tight_layout()
     return fig

