@@ -86,3 +86,49 @@ def error_consistency(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> f
         return math.nan
     return (c_obs - c_exp) / (1 - c_exp)
 
+
+
+def capa(proba_a: np.ndarray, proba_b: np.ndarray, y_true: Sequence[int]) -> float:
+    """CAPA, chance-adjusted probabilistic agreement (Goel et al. 2025): kappa over class probabilities.
+
+    ``c_obs = (1/n) sum_i sum_k p_a(k|x_i) p_b(k|x_i)``, the chance that the two models,
+    each sampling its answer from its probabilities, give the same answer;
+    ``c_exp = pbar_a pbar_b + (1 - pbar_a)(1 - pbar_b) / (K - 1)`` with ``pbar`` a
+    model's mean probability on the true class and ``K`` the number of classes
+    (two independent models of those accuracies, wrong answers spread evenly);
+    ``capa = (c_obs - c_exp) / (1 - c_exp)``.  NaN when ``c_exp = 1``.
+    """
+    pa, pb = np.asarray(proba_a, dtype=np.float64), np.asarray(proba_b, dtype=np.float64)
+    y = np.asarray(y_true, dtype=np.int64)
+    if pa.ndim != 2 or pa.shape != pb.shape:
+        raise ValueError(f"expected two (n, K) arrays of one shape, got {pa.shape} and {pb.shape}")
+    if pa.shape[0] != len(y) or len(y) == 0:
+        raise ValueError(f"length mismatch or empty input: {pa.shape[0]} probabilities vs {len(y)} labels")
+    k = pa.shape[1]
+    if k < 2:
+        raise ValueError("CAPA needs at least two classes")
+    rows = np.arange(len(y))
+    c_obs = float(np.mean(np.sum(pa * pb, axis=1)))
+    pbar_a, pbar_b = pa[rows, y].mean(), pb[rows, y].mean()
+    c_exp = float(pbar_a * pbar_b + (1 - pbar_a) * (1 - pbar_b) / (k - 1))
+    if math.isclose(c_exp, 1.0):
+        return math.nan
+    return (c_obs - c_exp) / (1 - c_exp)
+
+
+def linear_cka(x: np.ndarray, y: np.ndarray) -> float:
+    """Linear centered kernel alignment (Kornblith et al. 2019) between two representations of the same examples.
+
+    With column-centred ``X`` (n, d1) and ``Y`` (n, d2):
+    ``CKA = ||Y^T X||_F^2 / (||X^T X||_F ||Y^T Y||_F)``; 1 for representations equal up to
+    rotation and isotropic scaling.  NaN when either representation is constant.
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.ndim != 2 or y.ndim != 2 or x.shape[0] != y.shape[0] or x.shape[0] < 2:
+        raise ValueError(f"expected two 2-D arrays with the same number (>= 2) of rows, got {x.shape} and {y.shape}")
+    x = x - x.mean(axis=0)
+    y = y - y.mean(axis=0)
+    denom = np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y)
+    if denom == 0:
+        return math.nan
+    return float(np.linalg.norm(y.T @ x) ** 2 / denom)

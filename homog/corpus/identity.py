@@ -30,6 +30,9 @@ _NEW = re.compile(r"^(\d{2})(\d{2})\.(\d{4,5})(?:v(\d+))?$")
 _OLD = re.compile(r"^([a-z]+(?:-[a-z]+)*)(?:\.([A-Za-z-]{2,}))?/(\d{2})(\d{2})(\d{3})(?:v(\d+))?$")
 _LOST_ZERO = re.compile(r"^(\d{3})\.(\d{1,4})(?:v(\d+))?$")
 _BARE_OLD = re.compile(r"^\d{7}(?:v\d+)?$")
+# Well-formed ids exactly as the snapshot writes them (ASCII digits, no prefix, version or spaces).
+_FAST_NEW = re.compile(r"([0-9]{2})([0-9]{2})\.([0-9]{4,5})")
+_FAST_OLD = re.compile(r"[a-z]+(?:-[a-z]+)*/([0-9]{2})([0-9]{2})[0-9]{3}")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
@@ -49,6 +52,10 @@ def parse_arxiv_id(value: object) -> ArxivId:
     ``http://arxiv.org/abs/math.GT/0309136v2`` and ids that lost their leading
     zero in a spreadsheet (``704.0001`` -> ``0704.0001``, ``704.2`` -> ``0704.2000``).
     """
+    if type(value) is str:
+        fast = fast_arxiv_id(value)
+        if fast is not None:
+            return fast
     text = _PREFIX.sub("", str(value).strip())
     if text.lower().endswith(".pdf"):
         text = text[:-4]
@@ -72,6 +79,23 @@ def parse_arxiv_id(value: object) -> ArxivId:
     if _BARE_OLD.match(text):
         raise HomogError(f"arXiv id '{value}' lacks its archive (e.g. 'quant-ph/{text}'); cannot identify the paper")
     raise HomogError(f"'{value}' is not an arXiv id (expected e.g. '2101.00001' or 'hep-th/9901001')")
+
+
+def fast_arxiv_id(text: str) -> ArxivId | None:
+    """``parse_arxiv_id`` for a plain, valid, version-less new or old id (``2101.00001``, ``hep-th/9901001``);
+    ``None`` for anything else (which ``parse_arxiv_id`` then handles in full)."""
+    new = _FAST_NEW.fullmatch(text)
+    if new:
+        yymm = int(text[:4])
+        if 1 <= int(new.group(2)) <= 12 and yymm >= 704 and len(new.group(3)) == (4 if yymm < 1501 else 5):
+            return ArxivId(text)
+        return None
+    old = _FAST_OLD.fullmatch(text)
+    if old:
+        yy = int(old.group(1))
+        if 1 <= int(old.group(2)) <= 12 and (yy >= 91 or yy <= 7):
+            return ArxivId(text)
+    return None
 
 
 def looks_like_arxiv_id(value: object) -> bool:

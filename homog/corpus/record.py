@@ -23,6 +23,8 @@ _WITHDRAWN = re.compile(r"^\W*(?:(?:this|the)\s+(?:paper|article|submission|manu
                         r"(?:has|had|is|was)\s+(?:been\s+)?|paper\s+(?:is\s+)?)withdrawn\b", re.IGNORECASE)
 
 _PARA = re.compile(r"\n\s*\n+")
+_nfc = unicodedata.normalize
+_PLACEHOLDER_MAX = max(map(len, PLACEHOLDER_ABSTRACTS))
 
 
 def normalize_text(text: Any) -> str | None:
@@ -35,9 +37,18 @@ def normalize_text(text: Any) -> str | None:
     """
     if text is None:
         return None
-    if isinstance(text, float):  # pandas NaN
+    if type(text) is str:
+        if not text.isascii():
+            text = _nfc("NFC", text)
+        # Fast path: after newlines become spaces, if the only whitespace left is single ASCII spaces (every
+        # other whitespace character is non-printable), there is no paragraph break and nothing to collapse.
+        flat = text.replace("\n", " ").strip()
+        if flat.isprintable() and "  " not in flat:
+            return flat or None
+    elif isinstance(text, float):  # pandas NaN
         return None
-    text = unicodedata.normalize("NFC", str(text))
+    else:
+        text = _nfc("NFC", str(text))
     paragraphs = _PARA.split(text) if "\n" in text else [text]
     cleaned = "\n\n".join(joined for joined in (" ".join(p.split()) for p in paragraphs) if joined)
     return cleaned or None
@@ -55,13 +66,17 @@ def abstract_problem(abstract: Any, *, min_tokens: int = MIN_ABSTRACT_TOKENS) ->
     abstract = str(abstract)
     if abstract == "":
         return "empty"
-    if not abstract.strip():
-        return "whitespace"
     stripped = abstract.strip()
-    if stripped.lower() in PLACEHOLDER_ABSTRACTS:
+    if not stripped:
+        return "whitespace"
+    # str.lower() never shortens a string, so a longer text cannot be a placeholder
+    if len(stripped) <= _PLACEHOLDER_MAX and stripped.lower() in PLACEHOLDER_ABSTRACTS:
         return f"placeholder:'{stripped}'"
     if _WITHDRAWN.match(stripped):
         return "withdrawn"
+    # every whitespace-separated piece holds at least one token, so enough pieces means enough tokens
+    if len(stripped.split(None, min_tokens)) >= min_tokens:
+        return None
     if sum(1 for _ in islice(_TOKEN.finditer(stripped), min_tokens)) < min_tokens:
         return f"too short (<{min_tokens} tokens)"
     return None
@@ -72,6 +87,13 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# The exact RFC 2822 form of the arXiv snapshot's ``created`` (UTC); anything else takes the general path.
+_RFC2822_GMT = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                          r"([1-9][0-9]{3}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT\Z")
+_MONTHS = {name: number for number, name in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+
+
 def parse_date(value: Any) -> date | None:
     """Parse ISO dates, ISO timestamps (converted to UTC) and RFC 2822 dates."""
     if value is None or value == "":
@@ -80,6 +102,15 @@ def parse_date(value: Any) -> date | None:
         return (value.astimezone(timezone.utc) if value.tzinfo else value).date()
     if isinstance(value, date):
         return value
+    if type(value) is str:
+        fast = _RFC2822_GMT.match(value)
+        if fast:  # the arXiv snapshot's "Mon, 2 Apr 2007 19:18:42 GMT"
+            day, month, year, hour, minute, second = fast.groups()
+            if hour < "24" and minute < "60" and second < "60":
+                try:
+                    return date(int(year), _MONTHS[month], int(day))
+                except ValueError:
+                    return None
     text = str(value).strip()
     if text[:1].isdigit():  # RFC 2822 dates start with a weekday name or the day; ISO with the year
         try:

@@ -21,13 +21,14 @@ def share_table(labels: ArrayLike, years: Sequence[int] | np.ndarray) -> pd.Data
     return pd.crosstab(pd.Series(yr[keep], name="year"), pd.Series(lab[keep], name="cluster"))
 
 
-def kleinberg_bursts(relevant: ArrayLike, totals: ArrayLike, *, s: float = 2.0, gamma: float = 1.0) -> np.ndarray:
+def kleinberg_bursts(relevant: ArrayLike, totals: ArrayLike, *, s: float = 1.5, gamma: float = 1.0) -> np.ndarray:
     """Two-state burst states (0 = base, 1 = burst) of a batched count series (Kleinberg 2003, section 4).
 
     Batch ``t`` has ``relevant[t]`` of ``totals[t]`` items in the class.  The
     base rate is ``p0 = sum(relevant) / sum(totals)``, the burst rate
-    ``p1 = min(s * p0, 0.9999)``; the cost of state ``i`` at ``t`` is the
-    binomial negative log-likelihood ``-ln[C(d,r) p_i^r (1-p_i)^(d-r)]``;
+    ``p1 = min(s * p0, 0.9999)`` (default s = 1.5: method clusters are large
+    classes, where Kleinberg's s = 2 for rare words is rarely reachable); the
+    cost of state ``i`` at ``t`` is the binomial negative log-likelihood ``-ln[C(d,r) p_i^r (1-p_i)^(d-r)]``;
     entering the burst state costs ``gamma * ln(n_batches)``, leaving it is
     free.  The cheapest state sequence is found exactly by dynamic programming
     (Viterbi).  A class present at a constant rate gets no burst.
@@ -61,7 +62,7 @@ def kleinberg_bursts(relevant: ArrayLike, totals: ArrayLike, *, s: float = 2.0, 
     return states
 
 
-def emerging_fading(counts: pd.DataFrame, labels: Mapping[int, str] | None = None, *, s: float = 2.0,
+def emerging_fading(counts: pd.DataFrame, labels: Mapping[int, str] | None = None, *, s: float = 1.5,
                     gamma: float = 1.0) -> pd.DataFrame:
     """Classify each cluster from its yearly counts (``share_table`` output) by Kleinberg bursts.
 

@@ -19,7 +19,7 @@ ZERO_WEIGHT = "undefined (edges have zero total weight)"
 
 
 def cluster_graph(centers: ArrayLike, sizes: Sequence[int], labels: Mapping[int, str] | None = None, *,
-                  n_neighbours: int = 3, min_similarity: float = 0.0) -> nx.Graph:
+                  n_neighbours: int = 2, min_similarity: float = 0.0) -> nx.Graph:
     """Method-cluster graph: one node per cluster, edges to each cluster's nearest centroids.
 
     Node attributes: ``size`` (papers), ``label``.  Each cluster is joined to

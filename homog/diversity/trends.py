@@ -76,7 +76,9 @@ def period_permutation(
     the clustering held fixed.  Null: period membership is exchangeable, so
     the papers of both periods are pooled and re-split at random into groups
     of the original sizes ``n_perm`` times; two-sided
-    ``p = (1 + #{|diff_perm| >= |diff_obs|}) / (1 + n_perm)``.  Vendi uses the
+    ``p = (1 + #{|d* - mean(d*)| >= |d - mean(d*)|}) / (1 + n_perm)``, centred
+    on the permutation mean because size-dependent metrics (richness, Vendi)
+    differ between unequal periods even under the null.  Vendi uses the
     first ``vendi_draws`` permutations.  Returns one row per metric:
     ``metric, permutation_diff, permutation_p, n_a, n_b``.
     """
@@ -111,7 +113,9 @@ def period_permutation(
         diffs = vals[key][1::2] - vals[key][0::2]
         observed, null = diffs[0], diffs[1:]
         null = null[np.isfinite(null)]
-        p = (1 + np.sum(np.abs(null) >= abs(observed) - 1e-12)) / (1 + null.size) if np.isfinite(observed) else np.nan
+        centre = null.mean() if null.size else 0.0
+        p = ((1 + np.sum(np.abs(null - centre) >= abs(observed - centre) - 1e-12)) / (1 + null.size)
+             if np.isfinite(observed) else np.nan)
         rows.append({"metric": key, "permutation_diff": float(observed), "permutation_p": float(p),
                      "n_a": int(in_a.size), "n_b": int(in_b.size)})
     return pd.DataFrame(rows)

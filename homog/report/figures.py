@@ -81,6 +81,7 @@ def criterion_curve(criterion: pd.DataFrame, chosen_k: int | None) -> Figure:
         if chosen_k is not None:
             ax.axvline(chosen_k, color="#cb181d", ls="--", label=f"chosen k = {chosen_k}")
             ax.legend(frameon=False, fontsize=8)
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("k")
     ax.set_ylabel("silhouette (cosine)")
     ax.set_title("Choice of k")

@@ -37,7 +37,8 @@ def _brute_force_bursts(r, d, s=2.0, gamma=1.0):
 @pytest.mark.parametrize("r, d", [([1, 1, 2, 10, 12, 11], [20] * 6), ([8, 9, 2, 1, 1, 0], [20] * 6),
                                   ([3, 3, 3, 3, 3], [30] * 5), ([0, 5, 0, 9, 1], [10, 10, 10, 12, 10])])
 def test_kleinberg_equals_brute_force(r, d):
-    assert kleinberg_bursts(r, d).tolist() == _brute_force_bursts(r, d).tolist()
+    for s in (1.5, 2.0):
+        assert kleinberg_bursts(r, d, s=s).tolist() == _brute_force_bursts(r, d, s=s).tolist()
 
 
 def test_emerging_and_fading_clusters():

@@ -50,5 +50,9 @@ class EmbeddingProbe(ClassifierMixin, BaseEstimator):
         """Class probabilities, shape (n, n_classes), columns in ``classes_`` order."""
         return self.clf_.predict_proba(self._embed(texts))
 
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """The frozen sentence embeddings the probe reads (the representation compared by CKA)."""
+        return self._embed(texts)
+
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]

@@ -39,11 +39,16 @@ class FinetuneTransformer(ClassifierMixin, BaseEstimator):
     padding (:func:`length_grouped_batches`), data order and head initialisation
     from ``random_state``.  Runs on the GPU when present; bf16 autocast on a GPU
     that supports it or a CPU with native bf16, fp32 otherwise.
+
+    ``trainable_layers = k`` makes it parameter-efficient: the embeddings and all
+    but the top ``k`` encoder layers stay frozen; only those layers and the
+    classification head train (``None``: everything trains).  ``transform``
+    returns mean-pooled final hidden states (the representation compared by CKA).
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, epochs: int = 1, max_length: int = 64, batch_size: int = 16,
                  learning_rate: float = 1e-4, weight_decay: float = 0.01, warmup_ratio: float = 0.1,
-                 device: str = "auto", random_state: int = 0):
+                 device: str = "auto", trainable_layers: int | None = None, random_state: int = 0):
         self.model = model
         self.epochs = epochs
         self.max_length = max_length
@@ -52,6 +57,7 @@ class FinetuneTransformer(ClassifierMixin, BaseEstimator):
         self.weight_decay = weight_decay
         self.warmup_ratio = warmup_ratio
         self.device = device
+        self.trainable_layers = trainable_layers
         self.random_state = random_state
 
     def _setup(self) -> Any:
@@ -96,11 +102,15 @@ class FinetuneTransformer(ClassifierMixin, BaseEstimator):
         self.tokenizer_ = AutoTokenizer.from_pretrained(path)
         net = AutoModelForSequenceClassification.from_pretrained(path, num_labels=len(self.classes_))
         net.to(device).train()
+        if self.trainable_layers is not None:
+            _freeze_below(net, self.trainable_layers)
+        trainable = [p for p in net.parameters() if p.requires_grad]
+        self.n_trainable_ = sum(p.numel() for p in trainable)
 
         steps_per_epoch = math.ceil(len(texts) / self.batch_size)
         total = steps_per_epoch * self.epochs
         warmup = int(self.warmup_ratio * total)
-        optimizer = torch.optim.AdamW(net.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay,
+        optimizer = torch.optim.AdamW(trainable, lr=self.learning_rate, weight_decay=self.weight_decay,
                                       fused=True)
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimizer, lambda step: (step + 1) / (warmup + 1) if step < warmup
@@ -137,5 +147,37 @@ class FinetuneTransformer(ClassifierMixin, BaseEstimator):
                 chunks.append(torch.softmax(logits.float(), dim=-1).cpu().numpy())
         return np.concatenate(chunks) if chunks else np.zeros((0, len(self.classes_)), np.float32)
 
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Mean of the final hidden states over each text's tokens, shape (n, hidden size)."""
+        import torch
+
+        device = torch.device(self.device_)
+        texts = list(texts)
+        chunks = []
+        with torch.inference_mode():
+            for start in range(0, len(texts), 64):
+                batch = self._encode(texts[start:start + 64], device)
+                with self._autocast(device):
+                    hidden = self.model_.base_model(**batch).last_hidden_state.float()
+                mask = batch["attention_mask"].unsqueeze(-1).float()
+                chunks.append(((hidden * mask).sum(1) / mask.sum(1)).cpu().numpy())
+        return np.concatenate(chunks) if chunks else np.zeros((0, self.model_.config.hidden_size), np.float32)
+
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]
+
+
+def _freeze_below(net: Any, k: int) -> None:
+    """Freeze the encoder of ``net`` except its top ``k`` layers (and pooler); the head stays trainable."""
+    base = net.base_model
+    layers = getattr(getattr(base, "encoder", None), "layer", None)
+    if layers is None:
+        raise ValueError(f"trainable_layers needs a BERT-style encoder (encoder.layer); {type(base).__name__} has none")
+    if not 0 <= k <= len(layers):
+        raise ValueError(f"trainable_layers must be between 0 and {len(layers)}, got {k}")
+    for param in base.parameters():
+        param.requires_grad = False
+    top = list(layers)[len(layers) - k:] + ([base.pooler] if getattr(base, "pooler", None) is not None else [])
+    for module in top:
+        for param in module.parameters():
+            param.requires_grad = True

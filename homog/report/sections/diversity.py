@@ -25,14 +25,16 @@ METHOD_TEXT = [
      "Mann–Kendall test (Kendall's τ of value against year). A change is claimed only when p < 0.05 AND the "
      "slope interval excludes 0; falling diversity (rising HHI or Gini) is 'narrowing'."),
     ("Period test", "Permutation test: metric(later period) − metric(earlier period), papers of both periods "
-     "re-split at random into groups of the same sizes; p = (1 + #|Δ*| ≥ |Δ|) / (1 + permutations)."),
+     "re-split at random into groups of the same sizes; p = (1 + #|Δ* − mean Δ*| ≥ |Δ − mean Δ*|) / "
+     "(1 + permutations), centred because size-dependent metrics differ between periods of unequal size even "
+     "under the null."),
     ("Stability", "Mean pairwise adjusted Rand index of k-means partitions over several seeds at the chosen k."),
     ("Sensitivity", "Every verdict recomputed over a grid of clusterings (k-means at several k, HDBSCAN at two "
      "minimum cluster sizes) and two representations (sentence embeddings; TF-IDF reduced by LSA). Share "
      "agreeing = fraction of the grid with the same verdict as the main analysis."),
     ("Dynamics", "Emerging / fading clusters by Kleinberg's two-state burst detection for batched counts "
-     "(burst rate 2× the base rate, transition cost ln(years)): 'emerging' = in a burst in the last year."),
-    ("Graph", "Nodes are method clusters (size = papers); each cluster links to its 3 most similar clusters by "
+     "(burst rate 1.5× the base rate, transition cost ln(years)): 'emerging' = in a burst in the last year."),
+    ("Graph", "Nodes are method clusters (size = papers); each cluster links to its 2 most similar clusters by "
      "centroid cosine similarity. Communities by Louvain (networkx, seeded), modularity; 'undefined (graph has "
      "no edges)' when there are no edges. Centrality: weighted degree and betweenness."),
     ("Method view", "Sentences of each abstract with method cues (\"we propose/use…\", \"based on / using / "
