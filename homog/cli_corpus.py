@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from homog.cli import DEFAULT_STORE, DebugOption, StoreOption, _errors
 from homog.corpus.export import FORMATS, corpus_stats, export_corpus
@@ -43,8 +44,15 @@ def stats(store: StoreOption = DEFAULT_STORE, debug: DebugOption = False) -> Non
     with _errors(debug), Store(store) as db:
         tables = corpus_stats(db.get_papers())
     for name, frame in tables.items():
-        out.print(f"[bold]{name}[/]")
-        out.print(frame.to_string(index=False), highlight=False)
+        if frame.empty:
+            out.print(f"[bold]{name}[/]: none in this store")
+            continue
+        table = Table(title=name, title_justify="left")
+        for column in frame.columns:
+            table.add_column(str(column), justify="right" if frame[column].dtype.kind in "iuf" else "left")
+        for row in frame.itertuples(index=False):
+            table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+        out.print(table)
 
 
 @corpus_app.command()

@@ -52,10 +52,8 @@ def parse_arxiv_id(value: object) -> ArxivId:
     ``http://arxiv.org/abs/math.GT/0309136v2`` and ids that lost their leading
     zero in a spreadsheet (``704.0001`` -> ``0704.0001``, ``704.2`` -> ``0704.2000``).
     """
-    if type(value) is str:
-        fast = fast_arxiv_id(value)
-        if fast is not None:
-            return fast
+    if type(value) is str and is_plain_arxiv_id(value):
+        return ArxivId(value)
     text = _PREFIX.sub("", str(value).strip())
     if text.lower().endswith(".pdf"):
         text = text[:-4]
@@ -81,21 +79,19 @@ def parse_arxiv_id(value: object) -> ArxivId:
     raise HomogError(f"'{value}' is not an arXiv id (expected e.g. '2101.00001' or 'hep-th/9901001')")
 
 
-def fast_arxiv_id(text: str) -> ArxivId | None:
-    """``parse_arxiv_id`` for a plain, valid, version-less new or old id (``2101.00001``, ``hep-th/9901001``);
-    ``None`` for anything else (which ``parse_arxiv_id`` then handles in full)."""
+def is_plain_arxiv_id(text: str) -> bool:
+    """True if ``text`` is a valid new- or old-scheme arXiv id already in canonical form, without prefix,
+    version or subject class (``2101.00001``, ``hep-th/9901001``): ``parse_arxiv_id(text)`` is then
+    ``ArxivId(text)``.  False says nothing (``parse_arxiv_id`` decides)."""
     new = _FAST_NEW.fullmatch(text)
     if new:
         yymm = int(text[:4])
-        if 1 <= int(new.group(2)) <= 12 and yymm >= 704 and len(new.group(3)) == (4 if yymm < 1501 else 5):
-            return ArxivId(text)
-        return None
+        return 1 <= int(new.group(2)) <= 12 and yymm >= 704 and len(new.group(3)) == (4 if yymm < 1501 else 5)
     old = _FAST_OLD.fullmatch(text)
     if old:
         yy = int(old.group(1))
-        if 1 <= int(old.group(2)) <= 12 and (yy >= 91 or yy <= 7):
-            return ArxivId(text)
-    return None
+        return 1 <= int(old.group(2)) <= 12 and (yy >= 91 or yy <= 7)
+    return False
 
 
 def looks_like_arxiv_id(value: object) -> bool:

@@ -24,6 +24,7 @@ _WITHDRAWN = re.compile(r"^\W*(?:(?:this|the)\s+(?:paper|article|submission|manu
 
 _PARA = re.compile(r"\n\s*\n+")
 _nfc = unicodedata.normalize
+_ASCII_SPACES = bytes(c for c in range(128) if chr(c).isspace() and c != 32)
 _PLACEHOLDER_MAX = max(map(len, PLACEHOLDER_ABSTRACTS))
 
 
@@ -38,13 +39,22 @@ def normalize_text(text: Any) -> str | None:
     if text is None:
         return None
     if type(text) is str:
-        if not text.isascii():
+        # Fast path: after newlines become spaces, if the only whitespace left is single ASCII spaces, there is
+        # no paragraph break and nothing to collapse.  (Every other whitespace character is non-printable; in
+        # ASCII text the whitespace characters are the space and _ASCII_SPACES.)
+        if text.isascii():
+            flat = text.replace("\n", " ").strip()
+            if "  " not in flat and len(flat.encode("ascii").translate(None, _ASCII_SPACES)) == len(flat):
+                return flat or None
+        else:
             text = _nfc("NFC", text)
-        # Fast path: after newlines become spaces, if the only whitespace left is single ASCII spaces (every
-        # other whitespace character is non-printable), there is no paragraph break and nothing to collapse.
-        flat = text.replace("\n", " ").strip()
-        if flat.isprintable() and "  " not in flat:
-            return flat or None
+            flat = text.replace("\n", " ").strip()
+            if flat.isprintable() and "  " not in flat:
+                return flat or None
+        if "\n" not in text or not _PARA.search(text):  # one paragraph
+            return " ".join(text.split()) or None
+        paragraphs = _PARA.split(text)
+        return "\n\n".join(joined for joined in (" ".join(p.split()) for p in paragraphs) if joined) or None
     elif isinstance(text, float):  # pandas NaN
         return None
     else:
