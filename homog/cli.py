@@ -2,58 +2,18 @@
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from homog.errors import HomogError
+from homog.cli_common import DEFAULT_STORE, DebugOption, StoreOption, _errors, _progress, _progress_hook
+from homog.cli_corpus import corpus_app, harvest
 
 app = typer.Typer(help="Measure homogenization in AI research: papers → method clusters → diversity → benchmark → report.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-console = Console(stderr=True)
-
-StoreOption = Annotated[Path, typer.Option("--store", envvar="HOMOG_STORE",
-                                           help="The store file (papers, embeddings, results). Shared by every run.")]
-DebugOption = Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")]
-DEFAULT_STORE = Path("homog.sqlite")
-
-
-@contextmanager
-def _errors(debug: bool) -> Iterator[None]:
-    """Print a HomogError in one line and exit 2; tracebacks only with --debug."""
-    try:
-        yield
-    except HomogError as error:
-        if debug:
-            raise
-        console.print(f"[bold red]error:[/] {error.message}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-
-
-@contextmanager
-def _progress() -> Iterator[Progress]:
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=console, transient=False)
-    with progress:
-        yield progress
-
-
-def _progress_hook(progress: Progress):
-    tasks: dict[str, int] = {}
-
-    def hook(description: str, done: int, total: int) -> None:
-        if description not in tasks:
-            tasks[description] = progress.add_task(description, total=total)
-        progress.update(tasks[description], completed=done, total=total)
-
-    return hook
-
-
 @app.command()
 def run(
     inputs: Annotated[Optional[list[Path]], typer.Argument(help="Paper files (any supported format). "
@@ -143,14 +103,8 @@ def ingest(
     out.print(report.summary())
 
 
-def _register_corpus_commands() -> None:
-    from homog.cli_corpus import corpus_app, harvest
-
-    app.command()(harvest)
-    app.add_typer(corpus_app, name="corpus", help="The corpus as data: stats and export.")
-
-
-_register_corpus_commands()
+app.command()(harvest)
+app.add_typer(corpus_app, name="corpus", help="The corpus as data: stats and export.")
 
 
 def main() -> None:  # pragma: no cover - console entry point

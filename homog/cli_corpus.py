@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from homog.cli import DEFAULT_STORE, DebugOption, StoreOption, _errors
+from homog.cli_common import DEFAULT_STORE, DebugOption, StoreOption, _errors
 from homog.corpus.export import FORMATS, corpus_stats, export_corpus
 
 corpus_app = typer.Typer(help="Look at and export the corpus in the store.", no_args_is_help=True)

@@ -76,8 +76,9 @@ def main() -> None:
         label = "json.loads loop" if mode == "baseline" else "homog arxiv_snapshot.read (all normalisation)"
         print(f"{label:48s} {r['records']:>10,} records  {r['per_second']:>10,.0f} records/s  "
               f"peak RSS {r['peak_mb']:,.0f} MiB")
-    ratio = results["homog"]["per_second"] / results["baseline"]["per_second"]
-    print(f"homog speed / baseline speed = {ratio:.2f}")
+    # speed = input lines handled per second (with a category filter, fewer records come out than go in)
+    ratio = results["baseline"]["seconds"] / results["homog"]["seconds"]
+    print(f"homog speed / baseline speed = {ratio:.2f}  (input lines per second, same file)")
 
 
 if __name__ == "__main__":

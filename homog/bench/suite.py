@@ -18,14 +18,15 @@ DATA_ENV = "HOMOG_BENCH_DATA"
 DEFAULT_DATA_ROOT = Path("..") / "shared" / "data" / "benchmarks"
 
 SOURCES = ("local", "hub", "corpus")
-LAYOUTS = ("glue_tsv",)
-TEST_SPLITS = ("dev", "test")
+LAYOUTS = ("glue_tsv", "senteval_sst", "senteval_binary", "trec", "ag_news_csv")
+TEST_SPLITS = ("dev", "test", "kfold")
 CORPUS_LABELS = ("primary_category", "venue")
 
 _TOP_KEYS = {"name": True, "description": False, "seeds": False, "budget": True, "tasks": True, "models": True}
 _BUDGET_KEYS = {"train_size": True, "test_size": True, "epochs": False, "max_length": False}
 _TASK_KEYS = {
-    "local": {"name": True, "source": True, "path": True, "layout": True, "test_split": True, "label_names": False},
+    "local": {"name": True, "source": True, "path": True, "layout": True, "test_split": True, "label_names": False,
+              "folds": False},
     "hub": {"name": True, "source": True, "dataset": True, "config": False, "test_split": True,
             "text_field": False, "label_field": False},
     "corpus": {"name": True, "source": True, "label": True},
@@ -60,6 +61,7 @@ class TaskSpec:
     text_field: str | None = None
     label_field: str | None = None
     label: str | None = None
+    folds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -188,12 +190,17 @@ def _task(entry: Any, index: int, file: str) -> TaskSpec:
     source = _choice(entry, "source", SOURCES, file, record)
     _check_keys(entry, _TASK_KEYS[source], file, record)
     for key in entry:
-        if key != "label_names":
+        if key not in ("label_names", "folds"):
             _typed(entry, key, str, file, record)
     if source == "local":
         _choice(entry, "layout", LAYOUTS, file, record)
     if source in ("local", "hub"):
-        _choice(entry, "test_split", TEST_SPLITS, file, record)
+        _choice(entry, "test_split", TEST_SPLITS if source == "local" else TEST_SPLITS[:2], file, record)
+    if source == "local" and (entry["layout"] == "senteval_binary") != (entry["test_split"] == "kfold"):
+        raise HomogError("layout senteval_binary has no official split and needs test_split = \"kfold\"; "
+                         "every other layout needs dev or test", file=file, record=record)
+    if "folds" in entry and (entry.get("test_split") != "kfold" or _typed(entry, "folds", int, file, record) < 2):
+        raise HomogError("folds (an integer >= 2) applies only to test_split = \"kfold\"", file=file, record=record)
     if source == "corpus":
         _choice(entry, "label", CORPUS_LABELS, file, record)
     names = entry.get("label_names")

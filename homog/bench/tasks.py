@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
+import html
+import io
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,7 +23,6 @@ MIN_CLASS_PAPERS = 20
 MAX_CORPUS_CLASSES = 5
 CORPUS_TEST_SHARE = 0.3
 GLUE_HEADER = ["sentence", "label"]
-GLUE_FILES = {"train": "train.tsv", "dev": "dev.tsv", "test": "test.tsv"}
 # Penn Treebank escapes as written in the SST sentence files.
 PTB_ESCAPES = (("-lrb-", "("), ("-rrb-", ")"), ("-lsb-", "["), ("-rsb-", "]"), ("-lcb-", "{"), ("-rcb-", "}"),
                ("\\/", "/"), ("\\*", "*"))
@@ -59,7 +62,7 @@ def load_task(spec: TaskSpec, data_root: str | Path | None, *, seed: int, train_
             return SkippedTask(spec.name, "no corpus task: no corpus papers were given")
         return corpus_task(corpus, spec.label, name=spec.name, seed=seed, train_size=train_size, test_size=test_size)
     if spec.source == "local":
-        (train, train_y), (test, test_y), problems = _read_local(spec, data_root)
+        (train, train_y), (test, test_y), problems = _read_local(spec, data_root, seed)
         names = spec.label_names
     else:
         (train, train_y), (test, test_y), names = _read_hub(spec)
@@ -111,6 +114,130 @@ def _classes(values: list[str]) -> list[str]:
 
 
 # -- local files ---------------------------------------------------------------
+KFOLD_DEFAULT = 10
+AG_NEWS_ENTITY = re.compile(r" ?#(\d+);| (quot|amp|lt|gt|hellip|nbsp);")
+HTML_TAG = re.compile(r"<[^>]{0,40}>")
+SPACES = re.compile(r"\s+")
+
+
+def _open_text(path: Path, encoding: str = "utf-8") -> io.TextIOBase:
+    """Open a text file, gunzipping ``*.gz`` transparently."""
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding=encoding, newline="")
+    return open(path, encoding=encoding, newline="")
+
+
+def _find(folder: Path, names: tuple[str, ...]) -> Path | None:
+    """The first of ``names`` (or its ``.gz``) that exists in ``folder``."""
+    for name in names:
+        for candidate in (folder / name, folder / f"{name}.gz"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def read_senteval_lines(path: str | Path, label: str) -> tuple[list[str], list[str], list[Problem]]:
+    """SentEval one-sentence-per-line file (e.g. ``rt-polarity.pos``): every line is one text of ``label``.
+
+    Trailing spaces are stripped; blank lines are skipped and reported.
+    """
+    path = Path(path)
+    texts, problems = [], []
+    with _open_text(path) as fh:
+        for number, line in enumerate(fh, start=1):
+            text = line.strip()
+            if not text:
+                problems.append(Problem(str(path), f"line {number}", "blank line"))
+                continue
+            texts.append(text)
+    return texts, [label] * len(texts), problems
+
+
+def read_senteval_sst(path: str | Path) -> tuple[list[str], list[str], list[Problem]]:
+    """SentEval SST file (``sentiment-train``/``-dev``/``-test``, optionally gzipped): ``text<SPACE><TAB>label``,
+    no header; split on the last tab, trailing spaces stripped, PTB escapes undone."""
+    path = Path(path)
+    texts, labels, problems = [], [], []
+    with _open_text(path) as fh:
+        for number, line in enumerate(fh, start=1):
+            text, tab, label = line.rstrip("\r\n").rpartition("\t")
+            if not tab or not text.strip() or not label.strip():
+                problems.append(Problem(str(path), f"line {number}", f"expected text<TAB>label, got {line[:60]!r}"))
+                continue
+            texts.append(unescape_ptb(text.strip()))
+            labels.append(label.strip())
+    return texts, labels, problems
+
+
+def read_trec(path: str | Path) -> tuple[list[str], list[str], list[Problem]]:
+    """TREC question file: ``COARSE:fine question tokens``; the label is the coarse class.
+
+    Lines are decoded as UTF-8, falling back to Latin-1 for a line that is not
+    (``train_5500.label`` has one Latin-1 byte, 0xF0, as in the original release).
+    """
+    path = Path(path)
+    texts, labels, problems = [], [], []
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                line = raw.decode("latin-1")
+            label, _, text = line.strip().partition(" ")
+            coarse, colon, _fine = label.partition(":")
+            if not colon or not coarse or not text.strip():
+                problems.append(Problem(str(path), f"line {number}", f"expected COARSE:fine question, got {line[:60]!r}"))
+                continue
+            texts.append(text.strip())
+            labels.append(coarse)
+    return texts, labels, problems
+
+
+def clean_ag_news(text: str) -> str:
+    """Repair AG News debris: entities that lost their ``&`` (`` #39;`` → ``'``, `` quot;`` → ``"``,
+    `` #36;`` → ``$``), escaped tags (``&lt;b&gt;``), and a backslash where a line break was."""
+    def entity(match: re.Match) -> str:
+        if match.group(1):
+            code = int(match.group(1))
+            return bytes([code]).decode("cp1252", errors="ignore") if code < 256 else chr(code)
+        return html.unescape(f"&{match.group(2)};")
+
+    text = AG_NEWS_ENTITY.sub(entity, text)
+    text = HTML_TAG.sub(" ", html.unescape(text))
+    return SPACES.sub(" ", text.replace("\\", " ")).strip()
+
+
+def read_ag_news_csv(path: str | Path) -> tuple[list[str], list[str], list[Problem]]:
+    """AG News CSV (``class, title, description``, no header, optionally gzipped): text is
+    ``title + " " + description`` after :func:`clean_ag_news`."""
+    path = Path(path)
+    texts, labels, problems = [], [], []
+    with _open_text(path) as fh:
+        reader = csv.reader(fh)
+        for row in reader:
+            line = f"line {reader.line_num}"
+            if len(row) != 3 or not row[0].strip().isdigit():
+                problems.append(Problem(str(path), line, f"expected class,title,description, got {row[:3]!r}"))
+                continue
+            text = clean_ag_news(f"{row[1]} {row[2]}")
+            if not text:
+                problems.append(Problem(str(path), line, "empty title and description"))
+                continue
+            texts.append(text)
+            labels.append(row[0].strip())
+    return texts, labels, problems
+
+
+def kfold_split(labels: list[str], folds: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Train and test indices for a data set without an official split: seeded stratified ``folds``-fold
+    split (scikit-learn ``StratifiedKFold``), test = fold ``seed % folds``."""
+    from sklearn.model_selection import StratifiedKFold
+
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for fold, (train, test) in enumerate(splitter.split(np.zeros(len(labels)), labels)):
+        if fold == seed % folds:
+            return train, test
+    raise AssertionError("unreachable")
 def unescape_ptb(text: str) -> str:
     """Undo the PTB escapes (``-lrb-`` → ``(``, ``\\/`` → ``/`` ...) of the SST files."""
     for escaped, plain in PTB_ESCAPES:
@@ -142,25 +269,60 @@ def read_glue_tsv(path: str | Path) -> tuple[list[str], list[str], list[Problem]
     return texts, labels, problems
 
 
-def _read_local(spec: TaskSpec, data_root: str | Path | None
+# layout -> (reader, {split: candidate file names}); the split files of each layout's usual release.
+LAYOUT_FILES = {
+    "glue_tsv": {"train": ("train.tsv",), "dev": ("dev.tsv",), "test": ("test.tsv",)},
+    "senteval_sst": {"train": ("sentiment-train",), "dev": ("sentiment-dev",), "test": ("sentiment-test",)},
+    "trec": {"train": ("train_5500.label",), "test": ("TREC_10.label",)},
+    "ag_news_csv": {"train": ("train.csv", "train_head.csv"), "test": ("test.csv",)},
+}
+READERS = {"glue_tsv": read_glue_tsv, "senteval_sst": read_senteval_sst, "trec": read_trec,
+           "ag_news_csv": read_ag_news_csv}
+
+
+def _read_local(spec: TaskSpec, data_root: str | Path | None, seed: int = 0
                 ) -> tuple[tuple[list[str], list[str]], tuple[list[str], list[str]], list[Problem]]:
     if data_root is None:
         raise HomogError(f"no benchmark data folder: pass --bench-data or set {DATA_ENV} "
                          f"(the folder holding {spec.path})", record=spec.name)
     folder = Path(data_root) / spec.path
+    if spec.layout == "senteval_binary":
+        return _read_senteval_binary(spec, folder, seed)
     splits = {}
     problems: list[Problem] = []
     for split in ("train", spec.test_split):
-        path = folder / GLUE_FILES[split]
-        if not path.is_file():
-            raise HomogError(f"dataset file not found; check the benchmark data folder (set by --bench-data or "
-                             f"{DATA_ENV}, now {data_root})", file=str(path), record=spec.name)
-        texts, labels, found = read_glue_tsv(path)
+        names = LAYOUT_FILES[spec.layout].get(split)
+        path = _find(folder, names) if names else None
+        if path is None:
+            wanted = " or ".join(names) if names else f"no {split} split in layout {spec.layout}"
+            raise HomogError(f"dataset file not found ({wanted}); check the benchmark data folder (set by "
+                             f"--bench-data or {DATA_ENV}, now {data_root})", file=str(folder), record=spec.name)
+        texts, labels, found = READERS[spec.layout](path)
         if not texts:
             raise HomogError("no usable rows", file=str(path), record=spec.name)
         splits[split] = (texts, labels)
         problems += found
     return splits["train"], splits[spec.test_split], problems
+
+
+def _read_senteval_binary(spec: TaskSpec, folder: Path, seed: int
+                          ) -> tuple[tuple[list[str], list[str]], tuple[list[str], list[str]], list[Problem]]:
+    """``*.neg`` (label 0) and ``*.pos`` (label 1) one-sentence-per-line files, split by seeded k-fold."""
+    texts: list[str] = []
+    labels: list[str] = []
+    problems: list[Problem] = []
+    for suffix, label in ((".neg", "0"), (".pos", "1")):
+        found = sorted(folder.glob(f"*{suffix}"))
+        if len(found) != 1:
+            raise HomogError(f"expected exactly one *{suffix} file, found {len(found)}", file=str(folder),
+                             record=spec.name)
+        t, y, p = read_senteval_lines(found[0], label)
+        texts += t
+        labels += y
+        problems += p
+    train, test = kfold_split(labels, spec.folds or KFOLD_DEFAULT, seed)
+    return (([texts[i] for i in train], [labels[i] for i in train]),
+            ([texts[i] for i in test], [labels[i] for i in test]), problems)
 
 
 # -- Hugging Face hub ----------------------------------------------------------

@@ -13,7 +13,8 @@ LABELS = [1, 1, 1, 1, 0, 0, 0, 0] * 4
 
 
 def test_registry_kinds():
-    assert set(MODEL_KINDS) == {"tfidf_logreg", "embedding_probe", "finetune_transformer"}
+    assert set(MODEL_KINDS) == {"tfidf_logreg", "tfidf_linear_svm", "count_naive_bayes", "char_ngram_logreg",
+                                "kim_cnn", "embedding_probe", "finetune_transformer"}
 
 
 def test_tfidf_logreg_learns_and_is_deterministic():

@@ -255,12 +255,12 @@ def test_line_endings_and_blank_lines_as_text_mode(tmp_path, cases_dir):
     assert len(_same(arxiv_snapshot.read(path), ref_read(path))) == 6
 
 
-def test_crash_on_short_authors_parsed_is_kept(tmp_path, cases_dir):
+def test_short_authors_parsed_entry_is_a_name_not_a_crash(tmp_path, cases_dir):
     base = json.loads((cases_dir / "07-kaggle-snapshot-fields.jsonl").read_text().splitlines()[0])
     path = tmp_path / "short.jsonl"
-    path.write_text(json.dumps({**base, "authors_parsed": [["Solo"]]}) + "\n")
-    with pytest.raises(IndexError):
-        list(arxiv_snapshot.read(path))
+    path.write_text(json.dumps({**base, "authors_parsed": [["Solo"], ["Last", "First", ""]]}) + "\n")
+    [paper] = list(arxiv_snapshot.read(path))
+    assert paper.authors == ["Solo", "First Last"]
 
 
 def _strings(data_dir, cases_dir, edge_file):

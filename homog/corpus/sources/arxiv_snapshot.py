@@ -64,6 +64,12 @@ def _as_date(value: str | date | None) -> date | None:
     return parse_date(value) if value is not None else None
 
 
+def _author_name(parts: list[str]) -> str:
+    """``[last, first, suffix]`` (any of them may be missing) as ``"first last suffix"``."""
+    last, first, suffix = (list(parts) + ["", "", ""])[:3]
+    return " ".join(part for part in (first, last, suffix) if part).strip()
+
+
 def record_to_paper(rec: dict[str, Any], *, source: str = SOURCE) -> Paper:
     """One snapshot record (already decoded) as a ``Paper``; raises ``HomogError`` if unidentifiable."""
     versions = rec.get("versions") or []
@@ -71,7 +77,7 @@ def record_to_paper(rec: dict[str, Any], *, source: str = SOURCE) -> Paper:
     created = versions[0].get("created") if versions else None
     parsed = rec.get("authors_parsed")
     if parsed:
-        authors = [" ".join(part for part in (p[1], p[0], p[2] if len(p) > 2 else "") if part).strip() for p in parsed]
+        authors = [_author_name(p) for p in parsed]
     else:
         authors = split_authors(rec.get("authors"))
     if rec.get("id") in (None, ""):
@@ -121,7 +127,7 @@ def _fast_record_to_paper(rec: dict[str, Any], cats: list[str]) -> Paper | None:
     if parsed:
         if type(parsed) is not list:
             return None
-        authors = [" ".join(filter(None, (p[1], p[0], p[2] if len(p) > 2 else ""))).strip() for p in parsed]
+        authors = [_author_name(p) for p in parsed]
     else:
         authors = split_authors(rec.get("authors"))
     day = parse_date(created)

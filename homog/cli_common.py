@@ -1,0 +1,50 @@
+"""What every homog command shares: the store and debug options, one-line errors, progress bars."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Callable, Iterator
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from homog.errors import HomogError
+
+console = Console(stderr=True)
+
+StoreOption = Annotated[Path, typer.Option("--store", envvar="HOMOG_STORE",
+                                           help="The store file (papers, embeddings, results). Shared by every run.")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")]
+DEFAULT_STORE = Path("homog.sqlite")
+
+
+@contextmanager
+def _errors(debug: bool) -> Iterator[None]:
+    """Print a HomogError in one line and exit 2; tracebacks only with --debug."""
+    try:
+        yield
+    except HomogError as error:
+        if debug:
+            raise
+        console.print(f"[bold red]error:[/] {error.message}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, transient=False)
+    with progress:
+        yield progress
+
+
+def _progress_hook(progress: Progress) -> Callable[[str, int, int], None]:
+    tasks: dict[str, int] = {}
+
+    def hook(description: str, done: int, total: int) -> None:
+        if description not in tasks:
+            tasks[description] = progress.add_task(description, total=total)
+        progress.update(tasks[description], completed=done, total=total)
+
+    return hook
