@@ -38,6 +38,9 @@ def run(
     seed: Annotated[int, typer.Option(help="One seed for every stochastic step.")] = 0,
     min_papers: Annotated[int, typer.Option(min=1, help="Years or groups with fewer clustered papers are marked "
                                                        "'insufficient data'.")] = 2,
+    n_boot: Annotated[int, typer.Option(min=10, help="Bootstrap resamples for every 95% interval.")] = 200,
+    periods: Annotated[Optional[str], typer.Option(help="Two periods for the permutation test, e.g. "
+                                                       "2013-2015:2016-2018 (default: first vs second half).")] = None,
     suite: Annotated[Optional[Path], typer.Option(help="Benchmark suite file (default benchmarks/quick.toml).")] = None,
     bench_data: Annotated[Optional[Path], typer.Option(envvar="HOMOG_BENCH_DATA",
                                                        help="Folder of benchmark datasets (e.g. ../shared/data/"
@@ -52,7 +55,8 @@ def run(
 
     settings = RunSettings(model=model, device=device, batch_size=batch_size, precision=precision,
                            long_text=long_text, method=method, k=k, k_max=k_max, min_cluster_size=min_cluster_size,
-                           seed=seed, min_papers=min_papers, bench=bench, suite=str(suite) if suite else None,
+                           seed=seed, min_papers=min_papers, n_boot=n_boot, periods=_parse_periods(periods),
+                           bench=bench, suite=str(suite) if suite else None,
                            bench_data=str(bench_data) if bench_data else None)
     with _errors(debug), Store(store) as db, _progress() as progress:
         pipeline = Pipeline(settings, store=db, on_progress=_progress_hook(progress),
@@ -60,6 +64,20 @@ def run(
         result = pipeline.run(inputs) if inputs else pipeline.run_query(query, max_results=max_results)
         written = write_report(result, out)
     _print_summary(result, written)
+
+
+def _parse_periods(text: str | None) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """``"2013-2015:2016-2018"`` → ((2013, 2015), (2016, 2018))."""
+    if not text:
+        return None
+    try:
+        first, second = (tuple(int(y) for y in part.split("-")) for part in text.split(":"))
+        if len(first) != 2 or len(second) != 2:
+            raise ValueError
+    except ValueError:
+        raise typer.BadParameter(f"expected two year ranges like 2013-2015:2016-2018; got {text!r}",
+                                 param_hint="--periods") from None
+    return first, second  # type: ignore[return-value]
 
 
 def _print_summary(result, written: dict[str, Path]) -> None:

@@ -40,6 +40,8 @@ class RunSettings:
     min_cluster_size: int = 10
     seed: int = 0
     min_papers: int = 2
+    n_boot: int = 200
+    periods: tuple[tuple[int, int], tuple[int, int]] | None = None
     bench: bool = True
     suite: str | None = None
     bench_data: str | None = None
@@ -75,6 +77,7 @@ class RunResult:
     ingest: dict[str, Any]
     manifest: dict[str, Any]
     dedup: pd.DataFrame | None = None  # every merge and exclusion: kept_id, merged_id_or_record, source, reason
+    analysis: Any = None               # homog.diversity.analysis.DiversityAnalysis (None without years)
     small_corpus: bool = False
 
 
@@ -186,7 +189,9 @@ class Pipeline:
 
         with timer.step("measure"):
             paper_table = self._paper_table(papers, usable, clusterer.labels_)
-            by_year, by_group = self._measure(paper_table, usable, vectors, clusterer)
+            by_year, by_group, analysis = self._measure(paper_table, usable, vectors, clusterer)
+            if analysis is not None:
+                notes.extend(analysis.notes)
             shares = _cluster_shares(paper_table)
             clusters = self._cluster_table(clusterer, usable)
 
@@ -204,7 +209,7 @@ class Pipeline:
             diversity_by_group=by_group, cluster_shares=shares, criterion=getattr(clusterer, "criterion_", None),
             chosen_k=getattr(clusterer, "k_", None), bench_models=bench_models, bench_pairs=bench_pairs,
             bench_predictions=bench_predictions, notes=notes, ingest=report.to_dict(), manifest=manifest,
-            dedup=report.dedup_rows(), small_corpus=bool(getattr(clusterer, "small_corpus_", False)),
+            dedup=report.dedup_rows(), analysis=analysis, small_corpus=bool(getattr(clusterer, "small_corpus_", False)),
         )
 
     def _embed(self, texts: list[str]) -> tuple[Any, np.ndarray]:
@@ -252,25 +257,45 @@ class Pipeline:
         })
 
     def _measure(self, table: pd.DataFrame, usable: list[Paper], vectors: np.ndarray,
-                 clusterer: Any) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+                 clusterer: Any) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], Any]:
+        """Diversity by year (with intervals, trends, sensitivity, graph: the full analysis) and by group."""
+        from homog.diversity.analysis import analyse
         from homog.diversity.measure import diversity_table
-        from homog.diversity.metrics import cluster_distances
+        from homog.diversity.uncertainty import diversity_with_intervals
 
         self.on_step("measure")
-        distances = cluster_distances(clusterer.centers_) if len(clusterer.centers_) else np.zeros((0, 0))
+        s = self.settings
         labels = np.asarray(clusterer.labels_)
-        min_papers = self.settings.min_papers
+        centers = np.asarray(clusterer.centers_)
+        dated = np.array([p.year is not None for p in usable])
+        analysis = None
+        if dated.any():
+            counts = table["year"].dropna().astype(int).value_counts().to_dict()
+            analysis = analyse(
+                labels=labels[dated], years=np.array([p.year for p in usable if p.year is not None]),
+                embeddings=vectors[dated], centers=centers,
+                texts=[p.abstract for p in usable if p.year is not None],
+                clusterer_params=clusterer.get_params() if hasattr(clusterer, "get_params") else {},
+                seed=s.seed, n_papers_by_year=counts, min_papers=s.min_papers, periods=s.periods,
+                n_boot=s.n_boot, cluster_labels=getattr(clusterer, "labels_text_", {}),
+                on_progress=self.on_progress)
+            by_year = analysis.by_year
+        else:
+            by_year = diversity_table(labels[:0], np.array([], dtype=object), vectors[:0], np.zeros((0, 0)))
+            by_year = by_year.rename(columns={"group": "year"})
 
-        def table_for(column: str) -> pd.DataFrame:
+        by_group: dict[str, pd.DataFrame] = {}
+        for column in GROUP_COLUMNS:
             values = [getattr(p, column) for p in usable]
             keep = np.array([v is not None for v in values])
-            counts = table[column].dropna().value_counts().to_dict()
-            return diversity_table(labels[keep], np.array([v for v in values if v is not None], dtype=object),
-                                   vectors[keep], distances, n_papers=counts, min_papers=min_papers)
-
-        by_year = _with_key(table_for("year"), "year")
-        by_group = {c: _with_key(table_for(c), c) for c in GROUP_COLUMNS if table[c].notna().any()}
-        return by_year, by_group
+            if not keep.any():
+                continue
+            frame = diversity_with_intervals(
+                labels[keep], np.array([v for v in values if v is not None], dtype=object), vectors[keep], centers,
+                n_papers=table[column].dropna().value_counts().to_dict(), min_papers=s.min_papers,
+                n_boot=s.n_boot, seed=s.seed)
+            by_group[column] = frame.rename(columns={"group": column})
+        return by_year, by_group, analysis
 
     def _cluster_table(self, clusterer: Any, usable: list[Paper]) -> pd.DataFrame:
         labels = np.asarray(clusterer.labels_)
@@ -323,10 +348,6 @@ class Pipeline:
             "library_versions": library_versions(),
             "seconds_per_step": timer.seconds,
         }
-
-
-def _with_key(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    return frame.rename(columns={"group": key})
 
 
 def _cluster_shares(table: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,6 @@
 """Write a run's report: report.html (self-contained, with figures), report.md, CSV tables, manifest.json."""
 from __future__ import annotations
 
-import base64
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,39 +9,28 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 
 from homog.report import figures
 from homog.report.definitions import METRIC_DEFINITIONS
+from markupsafe import Markup
+
+from homog.report.formatting import b64 as _b64, html_table as _html_table, md_table as _md_table
 
 if TYPE_CHECKING:
     from homog.pipeline import RunResult
 
 DIVERSITY_COLUMNS = ["year", "n_papers", "shannon", "hill1", "gini_simpson", "rao_stirling", "vendi"]
-
-
-def _html_table(frame: pd.DataFrame | None, digits: int = 4) -> Markup:
-    """A table as HTML (cells escaped by pandas), marked safe for the autoescaping template."""
-    if frame is None or frame.empty:
-        return Markup("<p class='muted'>(no rows)</p>")
-    return Markup(frame.to_html(index=False, float_format=lambda v: f"{v:.{digits}f}", na_rep="–", border=0,
-                                escape=True))
-
-
-def _md_table(frame: pd.DataFrame | None, digits: int = 4) -> str:
-    if frame is None or frame.empty:
-        return "_(no rows)_"
-    return frame.to_markdown(index=False, floatfmt=f".{digits}f", missingval="–")
-
-
-def _b64(png: bytes) -> str:
-    return base64.b64encode(png).decode("ascii")
+SHOWN_COLUMNS = [*DIVERSITY_COLUMNS, "n_clustered", "n_noise", "status"]  # the CSV has every column
 
 
 def _diversity_csv(frame: pd.DataFrame) -> pd.DataFrame:
     """The by-year table with the required leading columns, then the rest (intervals, counts, status)."""
     rest = [c for c in frame.columns if c not in DIVERSITY_COLUMNS]
     return frame[[c for c in DIVERSITY_COLUMNS if c in frame.columns] + rest]
+
+
+def _shown(by_year: pd.DataFrame) -> pd.DataFrame:
+    return by_year[[c for c in SHOWN_COLUMNS if c in by_year.columns]]
 
 
 def _cluster_text(result: "RunResult") -> str:
@@ -127,6 +115,13 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
     for name, png in pngs.items():
         (fig_dir / f"{name}.png").write_bytes(png)
 
+    diversity_html, diversity_md = "", ""
+    if result.analysis is not None:
+        from homog.report.sections import diversity as diversity_section
+
+        diversity_html, diversity_md, files_written = diversity_section.render(result.analysis, out)
+        written.update(files_written)
+
     banners = []
     if result.small_corpus:
         banners.append("Small corpus — results unreliable: the clustering settings were adapted (see Notes).")
@@ -143,7 +138,8 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
                ("years", _year_span(result.papers))]
     versions = pd.DataFrame(sorted(manifest["library_versions"].items()), columns=["library", "version"])
     timings = pd.DataFrame(sorted(manifest["seconds_per_step"].items()), columns=["step", "seconds"])
-    group_tables = [(name, _html_table(frame)) for name, frame in result.diversity_by_group.items()]
+    group_tables = [(name, _html_table(_shown(frame.rename(columns={name: "year"})).rename(columns={"year": name})))
+                    for name, frame in result.diversity_by_group.items()]
     bench_notes = [n for n in result.notes if n.startswith(("no corpus task", "benchmark"))]
     context: dict[str, Any] = {
         "title": "Field diversity report", "manifest": manifest, "banners": banners, "summary": summary,
@@ -154,10 +150,11 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
         "bench": result.bench_models is not None and not result.bench_models.empty,
         "bench_figures": _bench_figures(result), "bench_notes": bench_notes,
         "notes": [n for n in result.notes if n not in bench_notes],
+        "sections": {"diversity": Markup(diversity_html)},
         "tables": {
             "files": _html_table(files), "dedup": _html_table(dedup_counts), "harvest": _html_table(harvest),
             "clusters": _html_table(result.clusters, 3),
-            "diversity_by_year": _html_table(by_year), "bench_models": _html_table(result.bench_models),
+            "diversity_by_year": _html_table(_shown(by_year)), "bench_models": _html_table(result.bench_models),
             "bench_pairs": _html_table(result.bench_pairs), "versions": _html_table(versions),
             "timings": _html_table(timings, 2),
         },
@@ -166,7 +163,7 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
     html = env.get_template("report.html.j2").render(**context)
     (out / "report.html").write_text(html, encoding="utf-8")
     written["report.html"] = out / "report.html"
-    (out / "report.md").write_text(_markdown(result, context, by_year, files), encoding="utf-8")
+    (out / "report.md").write_text(_markdown(result, context, by_year, files, diversity_md), encoding="utf-8")
     written["report.md"] = out / "report.md"
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=_json_default), encoding="utf-8")
     written["manifest.json"] = out / "manifest.json"
@@ -186,7 +183,8 @@ def _year_span(papers: pd.DataFrame) -> str:
     return "–" if years.empty else f"{int(years.min())}–{int(years.max())}"
 
 
-def _markdown(result: "RunResult", context: dict[str, Any], by_year: pd.DataFrame, files: pd.DataFrame) -> str:
+def _markdown(result: "RunResult", context: dict[str, Any], by_year: pd.DataFrame, files: pd.DataFrame,
+              diversity_md: str) -> str:
     m = context["manifest"]
     lines = [
         f"# {context['title']}", "",
@@ -201,10 +199,12 @@ def _markdown(result: "RunResult", context: dict[str, Any], by_year: pd.DataFram
         "![papers per year](figures/papers_per_year.png)", "",
         "## Method clusters", "", context["cluster_text"], "", _md_table(result.clusters, 3), "",
         "![cluster shares](figures/cluster_shares.png)", "",
-        "## Diversity over time", "", _md_table(by_year), "", "![diversity](figures/diversity.png)", "",
+        "## Diversity over time", "", _md_table(_shown(by_year)), "", "![diversity](figures/diversity.png)", "",
+        diversity_md, "",
     ]
     for name, frame in result.diversity_by_group.items():
-        lines += [f"### By {name}", "", _md_table(frame), ""]
+        lines += [f"### By {name}", "", _md_table(_shown(frame.rename(columns={name: "year"})).rename(
+            columns={"year": name})), ""]
     lines += ["### Definitions", ""] + [f"- **{n}** (`{k}`): {t}" for k, n, t in METRIC_DEFINITIONS] + [""]
     lines += ["## Benchmark", ""]
     if context["bench"]:

@@ -203,3 +203,42 @@ def cluster_graph_plot(graph, seed: int = 0) -> Figure:
     ax.set_title(f"Method clusters (edges: centroid similarity); {subtitle}", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+# -- benchmark: outcome homogenization (issue 5) -------------------------------------------------
+
+def systemic_failure_plot(failures: pd.DataFrame, title: str) -> Figure:
+    """Share of test examples that exactly k models get wrong: observed bars against the
+    Poisson-binomial expectation if models erred independently."""
+    fig, ax = _new(6.0, 3.0)
+    k = failures["n_wrong"].to_numpy()
+    ax.bar(k - 0.2, failures["observed"], width=0.4, color="#2171b5", label="observed")
+    ax.bar(k + 0.2, failures["expected_independent"], width=0.4, color="#bdbdbd", label="independent errors")
+    ax.set_xticks(k)
+    ax.set_xlabel("models wrong on the example (rightmost: all = systemic failure)")
+    ax.set_ylabel("share of test examples")
+    ax.set_yscale("symlog", linthresh=0.01)
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def literature_link_plot(pairs: pd.DataFrame, title: str, mantel_r: float, p_value: float) -> Figure:
+    """Each model pair: literature distance (description embeddings) against error consistency, with the Mantel result."""
+    fig, ax = _new(5.5, 3.6)
+    x, y = pairs["literature_distance"].to_numpy(float), pairs["error_consistency"].to_numpy(float)
+    ax.scatter(x, y, color="#2171b5", s=28)
+    for row in pairs.itertuples():
+        ax.annotate(f"{row.model_a} / {row.model_b}", (row.literature_distance, row.error_consistency), fontsize=5,
+                    alpha=0.7, xytext=(2, 2), textcoords="offset points")
+    keep = np.isfinite(x) & np.isfinite(y)
+    if keep.sum() >= 2 and np.ptp(x[keep]) > 0:
+        slope, intercept = np.polyfit(x[keep], y[keep], 1)
+        grid = np.linspace(x[keep].min(), x[keep].max(), 20)
+        ax.plot(grid, slope * grid + intercept, color="#cb181d", lw=1)
+    ax.set_xlabel("literature distance (1 − cosine of method descriptions)")
+    ax.set_ylabel("error consistency (κ)")
+    ax.set_title(f"{title}: Mantel r = {mantel_r:.2f}, p = {p_value:.3f}", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -1,7 +1,6 @@
 """Report section "Is the change real?": intervals, trends, stability, sensitivity, graph, dynamics, method view."""
 from __future__ import annotations
 
-import base64
 import html
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +12,7 @@ from homog.diversity.graph import write_graphml
 from homog.diversity.panel import DEFINITIONS, PANEL
 from homog.diversity.trends import TREND_COLUMNS, verdict_sentence
 from homog.report import figures
+from homog.report.formatting import b64, html_table, md_table
 
 if TYPE_CHECKING:
     from homog.diversity.analysis import DiversityAnalysis
@@ -41,22 +41,6 @@ METHOD_TEXT = [
      "via\", named techniques and architectures) are clustered separately (TF-IDF + LSA, k-means at the same "
      "k); NMI and adjusted Rand index compare the method view with the topic view."),
 ]
-
-
-def _b64(png: bytes) -> str:
-    return base64.b64encode(png).decode("ascii")
-
-
-def _html_table(frame: pd.DataFrame, digits: int = 4) -> str:
-    if frame is None or frame.empty:
-        return "<p class='muted'>(no rows)</p>"
-    return frame.to_html(index=False, float_format=lambda v: f"{v:.{digits}g}", na_rep="–", border=0)
-
-
-def _md_table(frame: pd.DataFrame, digits: int = 4) -> str:
-    if frame is None or frame.empty:
-        return "_(no rows)_"
-    return frame.to_markdown(index=False, floatfmt=f".{digits}g", missingval="–")
 
 
 def interval_table(by_year: pd.DataFrame) -> pd.DataFrame:
@@ -139,11 +123,11 @@ def render(analysis: "DiversityAnalysis", out_dir: str | Path) -> tuple[str, str
             md_parts += [f"- {line}"]
         md_parts.append("")
         for table in tables:
-            html_parts.append(_html_table(table))
-            md_parts += [_md_table(table), ""]
+            html_parts.append(html_table(table, style="g"))
+            md_parts += [md_table(table, style="g"), ""]
         for name in fig_names:
             if name in pngs:
-                html_parts.append(f"<img alt='{name}' src='data:image/png;base64,{_b64(pngs[name])}'>")
+                html_parts.append(f"<img alt='{name}' src='data:image/png;base64,{b64(pngs[name])}'>")
                 md_parts += [f"![{name}](figures/{name}.png)", ""]
     html_parts.append("<h3>Definitions and methods</h3><ul>")
     md_parts += ["### Definitions and methods", ""]
