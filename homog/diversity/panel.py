@@ -120,7 +120,7 @@ def panel_matrix(counts: np.ndarray, distances: np.ndarray, similarity: np.ndarr
             "hill_inf": 1.0 / p.max(axis=1),
             "gini_simpson": 1.0 - sq,
             "hhi": sq,
-            "gini": absdiff / (2.0 * s),  # mean share is 1/s
+            "gini": np.maximum(absdiff / (2.0 * s), 0.0),  # mean share is 1/s; clip rounding below 0
             "rao_stirling": np.sum((p @ distances) * p, axis=1),
             "leinster_cobbold": lc1,
             "leinster_cobbold2": 1.0 / np.sum(p * zp, axis=1),
