@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from homog.cli_common import DEFAULT_STORE, DebugOption, StoreOption, _errors, _progress, _progress_hook
+from homog.cli_bench import bench_app
 from homog.cli_corpus import corpus_app, harvest
 
 app = typer.Typer(help="Measure homogenization in AI research: papers → method clusters → diversity → benchmark → report.",
@@ -123,6 +124,7 @@ def ingest(
 
 app.command()(harvest)
 app.add_typer(corpus_app, name="corpus", help="The corpus as data: stats and export.")
+app.add_typer(bench_app, name="bench", help="Benchmark suites: do method families give duplicative results?")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -78,6 +78,7 @@ class RunResult:
     manifest: dict[str, Any]
     dedup: pd.DataFrame | None = None  # every merge and exclusion: kept_id, merged_id_or_record, source, reason
     analysis: Any = None               # homog.diversity.analysis.DiversityAnalysis (None without years)
+    bench: Any = None                  # homog.bench.runner.BenchResult (None with --no-bench)
     small_corpus: bool = False
 
 
@@ -195,10 +196,10 @@ class Pipeline:
             shares = _cluster_shares(paper_table)
             clusters = self._cluster_table(clusterer, usable)
 
-        bench_models = bench_pairs = bench_predictions = None
+        bench_models = bench_pairs = bench_predictions = bench = None
         if s.bench:
             with timer.step("benchmark"):
-                bench = self._benchmark(usable)
+                bench = self._benchmark(usable, embedder, clusterer)
                 bench_models, bench_pairs, bench_predictions = bench.models_, bench.pairs_, bench.predictions_
                 notes.extend(f"benchmark {row.kind}: {row.task}{'/' + row.model if row.model else ''}: {row.message}"
                              for row in bench.notes_.itertuples())
@@ -209,7 +210,7 @@ class Pipeline:
             diversity_by_group=by_group, cluster_shares=shares, criterion=getattr(clusterer, "criterion_", None),
             chosen_k=getattr(clusterer, "k_", None), bench_models=bench_models, bench_pairs=bench_pairs,
             bench_predictions=bench_predictions, notes=notes, ingest=report.to_dict(), manifest=manifest,
-            dedup=report.dedup_rows(), analysis=analysis, small_corpus=bool(getattr(clusterer, "small_corpus_", False)),
+            dedup=report.dedup_rows(), analysis=analysis, bench=bench, small_corpus=bool(getattr(clusterer, "small_corpus_", False)),
         )
 
     def _embed(self, texts: list[str]) -> tuple[Any, np.ndarray]:
@@ -311,7 +312,8 @@ class Pipeline:
             })
         return pd.DataFrame(rows, columns=["cluster", "size", "share", "label", "terms", "central_papers"])
 
-    def _benchmark(self, usable: list[Paper]) -> Any:
+    def _benchmark(self, usable: list[Paper], embedder: Any, clusterer: Any) -> Any:
+        """Run the suite; each roster model is placed in this corpus's method space (the link)."""
         from homog.bench.runner import BenchmarkRunner
         from homog.bench.suite import load_suite
 
@@ -321,7 +323,8 @@ class Pipeline:
         runner = BenchmarkRunner(suite, self.store, data_root=s.bench_data, corpus=usable,
                                  embedder_kwargs={"model": s.model, "device": s.device, "precision": s.precision,
                                                   "long_text": s.long_text},
-                                 on_progress=self.on_progress)
+                                 method_space=(np.asarray(clusterer.centers_), dict(clusterer.labels_text_)),
+                                 embed_descriptions=embedder.transform, on_progress=self.on_progress)
         return runner.run()
 
     def _manifest(self, inputs: list[str], report: Any, usable: list[Paper], embedder: Any,

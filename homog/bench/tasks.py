@@ -293,10 +293,13 @@ def _read_local(spec: TaskSpec, data_root: str | Path | None, seed: int = 0
     for split in ("train", spec.test_split):
         names = LAYOUT_FILES[spec.layout].get(split)
         path = _find(folder, names) if names else None
+        if not names:
+            raise HomogError(f"layout {spec.layout} has no {split} split", record=spec.name)
         if path is None:
-            wanted = " or ".join(names) if names else f"no {split} split in layout {spec.layout}"
-            raise HomogError(f"dataset file not found ({wanted}); check the benchmark data folder (set by "
-                             f"--bench-data or {DATA_ENV}, now {data_root})", file=str(folder), record=spec.name)
+            also = f" (or {', '.join(names[1:])})" if len(names) > 1 else ""
+            raise HomogError(f"dataset file not found{also}; check the benchmark data folder (set by "
+                             f"--bench-data or {DATA_ENV}, now {data_root})", file=str(folder / names[0]),
+                             record=spec.name)
         texts, labels, found = READERS[spec.layout](path)
         if not texts:
             raise HomogError("no usable rows", file=str(path), record=spec.name)

@@ -57,8 +57,8 @@ class IngestReport:
             text += f"; harvest: {run_summary(outcomes)}"
         return text
 
-    def dedup_rows(self) -> "pandas.DataFrame":
-        """Every merge and exclusion: ``kept_id, merged_id_or_record, source, reason`` (one row each)."""
+    def dedup_rows(self) -> Any:
+        """Every merge and exclusion as a DataFrame: ``kept_id, merged_id_or_record, source, reason``."""
         import pandas
 
         skipped = [{"kept_id": "", "merged_id_or_record": f"{p.file}: {p.record}", "source": p.file,

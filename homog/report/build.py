@@ -55,21 +55,6 @@ def _coverage(result: "RunResult") -> str:
     return "; ".join(f"{src}: {c['with_abstract']}/{c['papers']} with abstracts" for src, c in coverage.items()) or "–"
 
 
-def _bench_figures(result: "RunResult") -> list[tuple[str, list[str]]]:
-    if result.bench_pairs is None or result.bench_pairs.empty:
-        return []
-    out = []
-    for task, pairs in result.bench_pairs.groupby("task", sort=True):
-        models = result.bench_models[result.bench_models["task"] == task]
-        order = list(dict.fromkeys(models.sort_values(["family", "model"])["model"]))
-        out.append((str(task), [
-            _b64(figures.to_png(figures.agreement_heatmap(pairs, "agreement", f"{task}: agreement", order))),
-            _b64(figures.to_png(figures.agreement_heatmap(pairs, "error_consistency",
-                                                          f"{task}: error consistency (κ)", order))),
-        ]))
-    return out
-
-
 def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
     """Write every output of a run into ``out``; returns the paths by name."""
     out = Path(out)
@@ -94,12 +79,6 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
     if not shares.empty:
         shares.index.name = "year"
         save_csv("cluster_shares", shares.reset_index())
-    save_csv("bench_models", result.bench_models)
-    save_csv("bench_pairs", result.bench_pairs)
-    if result.bench_predictions is not None:
-        path = out / "bench_predictions.parquet"
-        result.bench_predictions.to_parquet(path, index=False)
-        written["bench_predictions"] = path
 
     labels = dict(zip(result.clusters["cluster"], result.clusters["label"]))
     figs = {
@@ -115,6 +94,12 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
     for name, png in pngs.items():
         (fig_dir / f"{name}.png").write_bytes(png)
 
+    bench_html, bench_md = "", ""
+    if result.bench is not None:
+        from homog.report.sections import benchmark as benchmark_section
+
+        bench_html, bench_md, files_written = benchmark_section.render(result.bench, out)
+        written.update(files_written)
     diversity_html, diversity_md = "", ""
     if result.analysis is not None:
         from homog.report.sections import diversity as diversity_section
@@ -147,15 +132,13 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
         "problems": result.ingest.get("problems", [])[:200], "settings": result.settings,
         "cluster_text": _cluster_text(result), "definitions": METRIC_DEFINITIONS,
         "figures": {k: _b64(v) for k, v in pngs.items()}, "group_tables": group_tables,
-        "bench": result.bench_models is not None and not result.bench_models.empty,
-        "bench_figures": _bench_figures(result), "bench_notes": bench_notes,
+        "bench": result.bench is not None, "bench_notes": bench_notes,
         "notes": [n for n in result.notes if n not in bench_notes],
-        "sections": {"diversity": Markup(diversity_html)},
+        "sections": {"diversity": Markup(diversity_html), "benchmark": Markup(bench_html)},
         "tables": {
             "files": _html_table(files), "dedup": _html_table(dedup_counts), "harvest": _html_table(harvest),
             "clusters": _html_table(result.clusters, 3),
-            "diversity_by_year": _html_table(_shown(by_year)), "bench_models": _html_table(result.bench_models),
-            "bench_pairs": _html_table(result.bench_pairs), "versions": _html_table(versions),
+            "diversity_by_year": _html_table(_shown(by_year)), "versions": _html_table(versions),
             "timings": _html_table(timings, 2),
         },
     }
@@ -163,7 +146,8 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
     html = env.get_template("report.html.j2").render(**context)
     (out / "report.html").write_text(html, encoding="utf-8")
     written["report.html"] = out / "report.html"
-    (out / "report.md").write_text(_markdown(result, context, by_year, files, diversity_md), encoding="utf-8")
+    (out / "report.md").write_text(_markdown(result, context, by_year, files, diversity_md, bench_md),
+                                   encoding="utf-8")
     written["report.md"] = out / "report.md"
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=_json_default), encoding="utf-8")
     written["manifest.json"] = out / "manifest.json"
@@ -184,7 +168,7 @@ def _year_span(papers: pd.DataFrame) -> str:
 
 
 def _markdown(result: "RunResult", context: dict[str, Any], by_year: pd.DataFrame, files: pd.DataFrame,
-              diversity_md: str) -> str:
+              diversity_md: str, bench_md: str) -> str:
     m = context["manifest"]
     lines = [
         f"# {context['title']}", "",
@@ -208,7 +192,7 @@ def _markdown(result: "RunResult", context: dict[str, Any], by_year: pd.DataFram
     lines += ["### Definitions", ""] + [f"- **{n}** (`{k}`): {t}" for k, n, t in METRIC_DEFINITIONS] + [""]
     lines += ["## Benchmark", ""]
     if context["bench"]:
-        lines += [_md_table(result.bench_models), "", _md_table(result.bench_pairs), ""]
+        lines += [bench_md, ""]
     else:
         lines += ["No benchmark was run.", ""]
     lines += [f"- {n}" for n in context["bench_notes"]] + ["", "## Notes", ""] + [f"- {n}" for n in context["notes"]]

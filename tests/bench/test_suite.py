@@ -40,8 +40,19 @@ def test_quick_suite_loads():
     suite = load_suite(ROOT / "benchmarks" / "quick.toml")
     assert suite.name == "quick"
     assert [t.source for t in suite.tasks] == ["local", "corpus"]
-    assert {m.kind for m in suite.models} == {"tfidf_logreg", "embedding_probe", "finetune_transformer"}
-    assert len({m.family for m in suite.models}) == 3
+    assert {m.kind for m in suite.models} == {"tfidf_logreg", "count_naive_bayes", "char_ngram_logreg", "kim_cnn",
+                                               "embedding_probe", "finetune_transformer"}
+    assert len({m.family for m in suite.models}) == 5
+
+
+def test_default_suite_covers_every_family_and_accepted_task():
+    suite = load_suite(ROOT / "benchmarks" / "default.toml")
+    assert [t.name for t in suite.tasks] == ["sst2", "trec", "ag_news"]
+    assert {m.kind for m in suite.models} == {"tfidf_logreg", "tfidf_linear_svm", "count_naive_bayes",
+                                               "char_ngram_logreg", "kim_cnn", "embedding_probe",
+                                               "finetune_transformer"}
+    assert any(m.params.get("trainable_layers") for m in suite.models)  # the parameter-efficient variant
+    assert all(m.description for m in suite.models)  # placed in the literature's method space by description
 
 
 def test_good_suite_values(tmp_path):

@@ -1,7 +1,6 @@
 """Report section "Do the methods fail together?": the benchmark's tables, figures and one-sentence answer."""
 from __future__ import annotations
 
-import base64
 import html
 import math
 import re
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from homog.report import figures
+from homog.report.formatting import b64, html_table, md_table
 
 if TYPE_CHECKING:
     from homog.bench.runner import BenchResult
@@ -129,7 +129,8 @@ def render(result: "BenchResult", out_dir: str | Path) -> tuple[str, str, dict[s
         pngs.append((row.task, "literature distance against error consistency", figures.to_png(
             figures.literature_link_plot(pairs, str(row.task), row.mantel_r, row.p_value))))
     for i, (task, caption, png) in enumerate(pngs):
-        path = out / f"bench_{_slug(task)}_{_slug(caption.split(' ')[0])}_{i}.png"
+        (out / "figures").mkdir(exist_ok=True)
+        path = out / "figures" / f"bench_{_slug(task)}_{_slug(caption.split(' ')[0])}_{i}.png"
         path.write_bytes(png)
         files[path.stem] = path
 
@@ -141,10 +142,8 @@ def render(result: "BenchResult", out_dir: str | Path) -> tuple[str, str, dict[s
                  "error_consistency_hi", "capa", "cka", "literature_distance"]
     notes = [f"{r.kind}: {r.task}{'/' + str(r.model) if r.model else ''}: {r.message}" for r in result.notes_.itertuples()]
 
-    def table(frame: pd.DataFrame) -> str:
-        if frame is None or frame.empty:
-            return "<p class='muted'>(no rows)</p>"
-        return frame.to_html(index=False, float_format=lambda v: f"{v:.3f}", na_rep="–", border=0, escape=True)
+    def table(frame: pd.DataFrame | None) -> str:
+        return html_table(frame, digits=3)
 
     parts = [f"<p><strong>{html.escape(answer)}</strong></p>", f"<p class='muted'>{html.escape(METHOD_TEXT)}</p>",
              "<h3>Accuracy (95% interval) and macro-F1</h3>", table(accuracy),
@@ -153,7 +152,7 @@ def render(result: "BenchResult", out_dir: str | Path) -> tuple[str, str, dict[s
              "<h3>Literature link</h3>", table(result.link_), table(result.placement_)]
     for task, caption, png in pngs:
         parts.append(f"<figure><img alt='{html.escape(f'{task}: {caption}')}' src='data:image/png;base64,"
-                     f"{base64.b64encode(png).decode('ascii')}'><figcaption>{html.escape(f'{task}: {caption}')}"
+                     f"{b64(png)}'><figcaption>{html.escape(f'{task}: {caption}')}"
                      f"</figcaption></figure>")
     parts += ["<h3>Examples every model gets wrong</h3>", table(failures)]
     if notes:
@@ -162,15 +161,11 @@ def render(result: "BenchResult", out_dir: str | Path) -> tuple[str, str, dict[s
           "### Systemic failure against the independence baseline", "", _md(homog), "", "### Model pairs", "",
           _md(result.pairs_[[c for c in pair_cols if c in result.pairs_]]), "", "### Literature link", "",
           _md(result.link_), "", _md(result.placement_), ""]
-    md += [f"![{task}: {caption}]({p.name})" for (task, caption, _), p in
+    md += [f"![{task}: {caption}](figures/{p.name})" for (task, caption, _), p in
            zip(pngs, [v for k, v in files.items() if v.suffix == ".png"])]
     md += ["", "### Examples every model gets wrong", "", _md(failures), ""] + [f"- {n}" for n in notes]
     return "\n".join(parts), "\n".join(md), files
 
 
 def _md(frame: pd.DataFrame | None) -> str:
-    if frame is None or frame.empty:
-        return "(no rows)"
-    shown = frame.map(lambda v: _fmt(v) if isinstance(v, float) else str(v).replace("|", "\\|").replace("\n", " "))
-    lines = ["| " + " | ".join(map(str, shown.columns)) + " |", "|" + " --- |" * len(shown.columns)]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in shown.itertuples(index=False)])
+    return md_table(frame, digits=3)
