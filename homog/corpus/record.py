@@ -40,12 +40,18 @@ def normalize_text(text: Any) -> str | None:
         return None
     if type(text) is str:
         # Fast path: after newlines become spaces, if the only whitespace left is single ASCII spaces, there is
-        # no paragraph break and nothing to collapse.  (Every other whitespace character is non-printable; in
-        # ASCII text the whitespace characters are the space and _ASCII_SPACES.)
+        # no paragraph break and nothing to collapse; if it is runs of spaces and there is no paragraph break,
+        # collapsing the runs is all there is to do.  (Every whitespace character but the space is non-printable;
+        # in ASCII text the whitespace characters are the space and _ASCII_SPACES.)
         if text.isascii():
             flat = text.replace("\n", " ").strip()
-            if "  " not in flat and len(flat.encode("ascii").translate(None, _ASCII_SPACES)) == len(flat):
-                return flat or None
+            if flat.isprintable():  # ASCII and printable: the only whitespace left is the space
+                if "  " not in flat:
+                    return flat or None
+                if "\n" not in text or not _PARA.search(text):  # one paragraph: collapse the runs of spaces
+                    while "  " in flat:
+                        flat = flat.replace("  ", " ")
+                    return flat or None
         else:
             text = _nfc("NFC", text)
             flat = text.replace("\n", " ").strip()

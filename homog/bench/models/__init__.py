@@ -1,11 +1,10 @@
 """Model families for the benchmark: one module per family, registered by ``kind``."""
 from __future__ import annotations
 
-from homog.bench.models.bow_linear import CharNgramLogReg, CountNaiveBayes, TfidfLinearSVM
+from homog.bench.models.bow_linear import CharNgramLogReg, CountNaiveBayes, TfidfLinearSVM, TfidfLogReg
 from homog.bench.models.cnn import KimCNN
 from homog.bench.models.embedding_probe import EmbeddingProbe
 from homog.bench.models.finetune import FinetuneTransformer
-from homog.bench.models.tfidf_linear import TfidfLogReg
 
 MODEL_KINDS: dict[str, type] = {
     "tfidf_logreg": TfidfLogReg,

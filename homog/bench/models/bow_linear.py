@@ -1,4 +1,4 @@
-"""More bag-of-words families: a linear SVM, multinomial naive Bayes, and character n-grams."""
+"""Bag-of-words families: TF-IDF + logistic regression, a linear SVM, multinomial naive Bayes, character n-grams."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -31,6 +31,26 @@ class _TextPipeline(ClassifierMixin, BaseEstimator):
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]
+
+
+class TfidfLogReg(_TextPipeline):
+    """TF-IDF (word 1–2 grams by default, sublinear tf) followed by L2 logistic regression."""
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 2), min_df: int = 1, max_features: int | None = None,
+                 C: float = 10.0, max_iter: int = 1000, random_state: int = 0):
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.C = C
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def _pipeline(self) -> Pipeline:
+        return Pipeline([
+            ("tfidf", TfidfVectorizer(ngram_range=tuple(self.ngram_range), min_df=self.min_df,
+                                      max_features=self.max_features, sublinear_tf=True)),
+            ("clf", LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.random_state)),
+        ])
 
 
 class TfidfLinearSVM(_TextPipeline):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -100,7 +100,8 @@ class FinetuneTransformer(ClassifierMixin, BaseEstimator):
         path, self.model_revision_ = resolve_model(self.model)  # all-MiniLM-L6-v2: the offline package copy
         torch.manual_seed(self.random_state)
         self.tokenizer_ = AutoTokenizer.from_pretrained(path)
-        net = AutoModelForSequenceClassification.from_pretrained(path, num_labels=len(self.classes_))
+        with _quiet_transformers():  # the new head's "newly initialized" load report is expected, not news
+            net = AutoModelForSequenceClassification.from_pretrained(path, num_labels=len(self.classes_))
         net.to(device).train()
         if self.trainable_layers is not None:
             _freeze_below(net, self.trainable_layers)
@@ -132,8 +133,8 @@ class FinetuneTransformer(ClassifierMixin, BaseEstimator):
         self.n_steps_ = total
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Softmax class probabilities, shape (n, n_classes)."""
+    def _map_batches(self, texts: Sequence[str], step: Callable[[Any, dict[str, Any]], Any], width: int) -> np.ndarray:
+        """Run ``step(torch, batch)`` over batches of 64 encoded texts and stack the float32 results."""
         import torch
 
         device = torch.device(self.device_)
@@ -143,28 +144,42 @@ class FinetuneTransformer(ClassifierMixin, BaseEstimator):
             for start in range(0, len(texts), 64):
                 batch = self._encode(texts[start:start + 64], device)
                 with self._autocast(device):
-                    logits = self.model_(**batch).logits
-                chunks.append(torch.softmax(logits.float(), dim=-1).cpu().numpy())
-        return np.concatenate(chunks) if chunks else np.zeros((0, len(self.classes_)), np.float32)
+                    chunks.append(step(torch, batch).cpu().numpy())
+        return np.concatenate(chunks) if chunks else np.zeros((0, width), np.float32)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Softmax class probabilities, shape (n, n_classes)."""
+        return self._map_batches(
+            texts, lambda torch, batch: torch.softmax(self.model_(**batch).logits.float(), dim=-1), len(self.classes_))
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """Mean of the final hidden states over each text's tokens, shape (n, hidden size)."""
-        import torch
 
-        device = torch.device(self.device_)
-        texts = list(texts)
-        chunks = []
-        with torch.inference_mode():
-            for start in range(0, len(texts), 64):
-                batch = self._encode(texts[start:start + 64], device)
-                with self._autocast(device):
-                    hidden = self.model_.base_model(**batch).last_hidden_state.float()
-                mask = batch["attention_mask"].unsqueeze(-1).float()
-                chunks.append(((hidden * mask).sum(1) / mask.sum(1)).cpu().numpy())
-        return np.concatenate(chunks) if chunks else np.zeros((0, self.model_.config.hidden_size), np.float32)
+        def mean_hidden(torch: Any, batch: dict[str, Any]) -> Any:
+            hidden = self.model_.base_model(**batch).last_hidden_state.float()
+            mask = batch["attention_mask"].unsqueeze(-1).float()
+            return (hidden * mask).sum(1) / mask.sum(1)
+
+        return self._map_batches(texts, mean_hidden, self.model_.config.hidden_size)
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]
+
+
+@contextlib.contextmanager
+def _quiet_transformers() -> Any:
+    """Silence transformers' logging and loading bars for one block, then restore them."""
+    from transformers.utils import logging as hf_logging
+
+    level, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 def _freeze_below(net: Any, k: int) -> None:

@@ -28,6 +28,7 @@ from homog.store import Store
 API_URL = "https://export.arxiv.org/api/query"
 MAX_PER_QUERY = 10_000  # arXiv asks bulk users to keep one query's results well under its 30,000 cap
 FINISHED = ("ok", "partial", "split")
+SOURCE_NAMES = {"arxiv-api": "arXiv", "arxiv-oai": "arXiv OAI-PMH", "openalex": "OpenAlex"}
 
 
 @dataclass
@@ -51,7 +52,7 @@ class QueryOutcome:
         """``arXiv reported 5 results for 'all:toy'; harvested 3 unique (1 duplicate dropped); <notes>``."""
         total = "?" if self.reported_total is None else f"{self.reported_total:,}"
         plural = "duplicate" if self.duplicates == 1 else "duplicates"
-        text = (f"arXiv reported {total} results for '{self.query}'; harvested {self.harvested:,} unique "
+        text = (f"{SOURCE_NAMES.get(self.source, self.source)} reported {total} results for '{self.query}'; harvested {self.harvested:,} unique "
                 f"({self.duplicates:,} {plural} dropped)")
         return "; ".join([text, *self.notes])
 
@@ -105,15 +106,28 @@ class ArxivHarvester:
         args = {k: v for k, v in search._url_args().items() if v}
         return {**args, "start": str(start), "max_results": str(size)}
 
-    def harvest(self, query: str, *, max_results: int, window: tuple[date, date] | None = None) -> list[QueryOutcome]:
-        """Harvest one query (optionally in a date window, split further while too large); outcomes in order."""
+    def harvest(self, query: str, *, max_results: int, window: tuple[date, date] | None = None,
+                budget: int | None = None) -> list[QueryOutcome]:
+        """Harvest one query (optionally in a date window, split further while too large); outcomes in order.
+
+        The halves of a split window share ``budget`` (default ``max_results``):
+        each gets what the earlier ones left, while its checkpoint stays keyed
+        by ``max_results`` so a resumed run finds it whatever the earlier
+        halves gathered meanwhile.  A one-day window cannot be split; it is
+        harvested up to ``max_per_query`` and marked partial.
+        """
+        budget = max_results if budget is None else budget
         text = window_query(query, *window) if window else query
-        outcome = self.harvest_one(text, max_results=max_results)
+        outcome = self.harvest_one(text, max_results=max_results, budget=budget,
+                                   split=window is not None and window[0] < window[1])
         if outcome.status != "split" or window is None:
             return [outcome]
         outcomes = [outcome]
         for half in split_window(*window):
-            outcomes += self.harvest(query, max_results=max_results, window=half)
+            left = budget - sum(o.harvested for o in outcomes)
+            if left <= 0:
+                break
+            outcomes += self.harvest(query, max_results=max_results, window=half, budget=left)
         return outcomes
 
     def _state(self, key: str, query: str) -> tuple[QueryOutcome, int]:
@@ -126,8 +140,16 @@ class ArxivHarvester:
     def _save(self, key: str, outcome: QueryOutcome, position: int) -> None:
         self.store.put_harvest_state(self.harvest_key, key, position, _state_dict(outcome))
 
-    def harvest_one(self, query: str, *, max_results: int) -> QueryOutcome:
-        """Harvest one query to the end, to ``max_results``, or to a failure; resumes from its checkpoint."""
+    def harvest_one(self, query: str, *, max_results: int, split: bool = False,
+                    budget: int | None = None) -> QueryOutcome:
+        """Harvest one query to the end, to ``max_results``, or to a failure; resumes from its checkpoint.
+
+        ``budget`` (at most ``max_results``) caps this run without changing the
+        checkpoint key.  A date-windowed query reporting more than
+        ``max_per_query`` results is marked ``split`` (nothing stored) when
+        ``split`` is true, otherwise harvested up to ``max_per_query`` and
+        marked partial.
+        """
         key = query_key(query, max_results)
         outcome, start = self._state(key, query)
         done_ids = self.store.get_harvest_ids(self.harvest_key, key)
@@ -136,8 +158,12 @@ class ArxivHarvester:
             return outcome
         own = set(done_ids)
         outcome.status, outcome.notes = "running", [n for n in outcome.notes if not n.startswith("stopped:")]
-        while outcome.harvested < max_results and (outcome.reported_total is None or start < outcome.reported_total):
-            size = min(self.page_size, max_results - outcome.harvested)
+        wanted = max_results if budget is None else min(max_results, budget)
+        capped = outcome.reported_total is not None and window_too_large(query, outcome.reported_total,
+                                                                         self.max_per_query)
+        limit = min(wanted, self.max_per_query) if capped else wanted
+        while outcome.harvested < limit and (outcome.reported_total is None or start < outcome.reported_total):
+            size = min(self.page_size, limit - outcome.harvested)
             try:
                 total, items = self._page(query, start, size, outcome)
             except RequestFailed as failure:
@@ -148,20 +174,25 @@ class ArxivHarvester:
                 return outcome
             outcome.reported_total = total
             if start == 0 and window_too_large(query, total, self.max_per_query):
-                outcome.status = "split"
-                outcome.notes.append(f"split by date window ({total:,} results > {self.max_per_query:,})")
-                self._save(key, outcome, start)
-                return outcome
+                if split:
+                    outcome.status = "split"
+                    outcome.notes.append(f"split by date window ({total:,} results > {self.max_per_query:,})")
+                    self._save(key, outcome, start)
+                    return outcome
+                capped, limit = True, min(limit, self.max_per_query)
+                if wanted > self.max_per_query:
+                    outcome.notes.append(f"window cannot be split further; only the first {limit:,} of "
+                                         f"{total:,} results harvested")
             if not items:
                 if start < total:
                     outcome.status = "partial"
                     outcome.notes.append(f"page start={start} empty after {self.getter.policy.empty_page_attempts} "
                                          f"attempts")
                 break
-            self._store_page(key, outcome, start, items, own, max_results)
+            self._store_page(key, outcome, start, items, own, limit)
             start += len(items)
         if outcome.status == "running":
-            outcome.status = "ok"
+            outcome.status = "partial" if capped and wanted > limit and outcome.harvested >= limit else "ok"
         self._save(key, outcome, start)
         return outcome
 

@@ -5,16 +5,33 @@ transaction, so a killed harvest restarts at the page it had not finished.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
-from homog.corpus.harvest.arxiv_api import QueryOutcome, _state_dict, query_key
+from homog.corpus.harvest.arxiv_api import (
+    QueryOutcome,
+    _failure_text,
+    _state_dict,
+    query_key,
+)
+from homog.corpus.harvest.polite import PoliteGetter, RequestFailed, RetryPolicy
 from homog.corpus.merge import Merger
 from homog.corpus.record import Paper
 from homog.errors import HomogError, Problem
 from homog.store import Store
 
 Page = tuple[list[Paper | Problem], str | None, int | None]  # items, next cursor (None = last), reported total
+OPENALEX_URL = "https://api.openalex.org"
+
+
+class FetchFailed(HomogError):
+    """A page request that failed for good: ``kind`` as in ``RequestFailed`` (rate-limited, failed, ...)."""
+
+    def __init__(self, reason: str, *, kind: str = "failed", attempts: int = 0):
+        super().__init__(reason)
+        self.kind, self.attempts = kind, attempts
 
 
 def harvest_pages(store: Store, harvest_key: str, label: str, fetch: Callable[[str | None], Page], *,
@@ -29,12 +46,13 @@ def harvest_pages(store: Store, harvest_key: str, label: str, fetch: Callable[[s
     if outcome.status == "ok":
         return outcome
     own = set(store.get_harvest_ids(harvest_key, key))
-    outcome.status = "running"
+    outcome.status, outcome.notes = "running", [n for n in outcome.notes if not n.startswith("stopped:")]
     while outcome.harvested < max_results:
         try:
             items, next_cursor, total = fetch(cursor)
         except HomogError as exc:
-            outcome.status = "failed"
+            outcome.status = getattr(exc, "kind", "failed")
+            outcome.attempts = getattr(exc, "attempts", outcome.attempts)
             outcome.notes.append(f"stopped: {exc.reason}")
             store.put_harvest_state(harvest_key, key, outcome.pages, {**_state_dict(outcome), "cursor": cursor})
             return outcome
@@ -95,13 +113,24 @@ def oai_fetcher(base_url: str, *, set_spec: str | None, date_from: str | None, d
     return fetch
 
 
-def openalex_fetcher(*, search: str | None, filters: dict[str, Any], per_page: int = 200
+def openalex_fetcher(*, search: str | None, filters: dict[str, Any], per_page: int = 200,
+                     base_url: str = OPENALEX_URL, getter: PoliteGetter | None = None
                      ) -> Callable[[str | None], Page]:
-    """``fetch(cursor)`` for OpenAlex works through pyalex (cursor paging, abstracts from the inverted index)."""
+    """``fetch(cursor)`` for OpenAlex ``/works`` (cursor paging, abstracts from the inverted index).
+
+    pyalex builds the query (search, filters, ``per-page``, ``cursor``); the
+    request goes to ``base_url`` through the polite getter, so pages are spaced
+    apart and a 429/5xx is retried with growing delays (pyalex's own session
+    does not retry by default).  A page without results ends the harvest.
+    """
     import pyalex
-    from requests import RequestException
 
     from homog.corpus.sources.openalex import work_to_paper
+
+    if not isinstance(per_page, int) or not 1 <= per_page <= 200:
+        raise HomogError(f"OpenAlex page size must be 1 to 200 (got {per_page})")
+    getter = getter or PoliteGetter(RetryPolicy(delay_seconds=1.0))
+    endpoint = base_url.rstrip("/") + "/works"
 
     def fetch(cursor: str | None) -> Page:
         query = pyalex.Works()
@@ -109,18 +138,37 @@ def openalex_fetcher(*, search: str | None, filters: dict[str, Any], per_page: i
             query = query.search(search)
         if filters:
             query = query.filter(**filters)
+        query._add_params("per-page", per_page)
+        query._add_params("cursor", cursor or "*")
+        if pyalex.config.email:
+            query._add_params("mailto", pyalex.config.email)
+        url = f"{endpoint}?{urlsplit(query.url).query}"
         try:
-            page = query.get(per_page=per_page, cursor=cursor or "*")
-        except (RequestException, ValueError) as exc:
-            raise HomogError(f"OpenAlex request failed: {exc}") from exc
+            content = getter.get(url, {})
+        except RequestFailed as failure:
+            raise FetchFailed(f"OpenAlex page cursor={cursor or '*'} {_failure_text(failure)}",
+                              kind=failure.kind, attempts=failure.attempts) from failure
+        try:
+            data = json.loads(content)
+        except ValueError:
+            raise FetchFailed(f"OpenAlex page cursor={cursor or '*'} is not JSON") from None
+        results = data.get("results") if isinstance(data, dict) else None
+        if not isinstance(results, list):
+            raise FetchFailed(f"OpenAlex page cursor={cursor or '*'} has no results list")
+        meta = data.get("meta") or {}
         items: list[Paper | Problem] = []
-        for index, work in enumerate(page, start=1):
+        for index, work in enumerate(results, start=1):
+            if not isinstance(work, dict):
+                items.append(Problem("OpenAlex", f"work {index}", "not a JSON object"))
+                continue
             try:
-                items.append(work_to_paper(dict(work)))
+                items.append(work_to_paper(work))
             except HomogError as exc:
                 items.append(Problem("OpenAlex", f"work {work.get('id', index)}", exc.reason))
-        next_cursor = page.meta.get("next_cursor") if page else None
-        return items, next_cursor, page.meta.get("count")
+        next_cursor = meta.get("next_cursor") if results else None
+        if next_cursor == cursor:  # a cursor that does not move would page forever
+            next_cursor = None
+        return items, next_cursor, meta.get("count")
 
     return fetch
 

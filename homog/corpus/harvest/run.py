@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from homog.corpus.harvest.arxiv_api import ArxivHarvester, QueryOutcome
-from homog.corpus.harvest.paged import harvest_pages, in_window, oai_fetcher, openalex_fetcher
+from homog.corpus.harvest.paged import (
+    OPENALEX_URL,
+    harvest_pages,
+    in_window,
+    oai_fetcher,
+    openalex_fetcher,
+)
 from homog.corpus.harvest.polite import PoliteGetter, RetryPolicy
 from homog.corpus.harvest.spec import CorpusSpec, SourceSpec, arxiv_query, month_windows
 from homog.store import Store
@@ -59,7 +65,8 @@ def harvest_spec(spec: CorpusSpec, store: Store, *, load_file: Callable[[str, di
                                       keep=in_window(source.categories, None, None), on_page=on_page)]
         else:
             fetch = openalex_fetcher(search=source.query or None, filters=source.filter,
-                                     per_page=source.page_size or 200)
+                                     per_page=source.page_size or 200, base_url=source.base_url or OPENALEX_URL,
+                                     getter=getter or PoliteGetter(RetryPolicy(delay_seconds=source.delay_seconds)))
             outcomes = [harvest_pages(store, key, f"OpenAlex {source.query} {source.filter}", fetch,
                                       max_results=budget, source="openalex", on_page=on_page)]
         result.outcomes.extend(outcomes)
@@ -84,6 +91,6 @@ def _arxiv(source: SourceSpec, store: Store, key: str, budget: int, on_page: Any
         left = budget - sum(o.harvested for o in outcomes if o.status != "split")
         if left <= 0:
             break
-        outcomes += harvester.harvest(query, max_results=left, window=window)
+        outcomes += harvester.harvest(query, max_results=budget, window=window, budget=left)
     return outcomes
 

@@ -14,13 +14,15 @@ the general path gives.  Memory stays bounded: one line at a time.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from homog.corpus.identity import is_plain_arxiv_id, normalize_doi, year_from_arxiv_id
-from homog.corpus.record import Paper, abstract_problem, normalize_text, parse_date
+from homog.corpus.record import (_MONTHS, _PARA, _WITHDRAWN, MIN_ABSTRACT_TOKENS, Paper, abstract_problem,
+                                  normalize_text, parse_date)
 from homog.corpus.sources._common import build_paper, open_binary, split_authors
 from homog.errors import HomogError, Problem
 
@@ -90,6 +92,37 @@ def record_to_paper(rec: dict[str, Any], *, source: str = SOURCE) -> Paper:
     )
 
 
+# --- fast-path tables -----------------------------------------------------------------------------------------
+# New-scheme id prefix "YYMM." -> the only id length ``is_plain_arxiv_id`` accepts with it (4 digits after the dot
+# for 0704-1412, 5 from 1501 on); other ids ask ``is_plain_arxiv_id`` itself.
+_NEW_ID_LENGTH = {f"{yy:02d}{mm:02d}.": 9 if yy * 100 + mm < 1501 else 10
+                  for yy in range(7, 100) for mm in range(1, 13) if yy * 100 + mm >= 704}
+# The usual version labels, in order: a record whose labels are v1..vN has versions_seen [1..N].
+_VERSION_LABELS = [f"v{n}" for n in range(1, 201)]
+# ``created`` exactly as the snapshot writes it: the date part (cached) and the 13-character time part, which
+# together match record._RFC2822_GMT with a valid time (anything else takes ``parse_date``).
+_CREATED_TIME = re.compile(r" (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] GMT\Z")
+_CREATED_DAY = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{1,2}) "
+                          r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9][0-9]{3})")
+_DAYS: dict[str, tuple[int, str, str] | None] = {}  # date part -> (year, "YYYY-MM", "-DD"), or None: not fast
+_DAYS_MAX = 200_000
+_NOT_CACHED = object()
+_WITHDRAWN_FIRST = frozenset("tTpP")  # after its leading non-word characters, a withdrawal notice starts so
+
+
+def _created_day(part: str) -> tuple[int, str, str] | None:
+    """``(year, "YYYY-MM", "-DD")`` of a ``created`` date part ("Mon, 2 Apr 2007"), or ``None``."""
+    match = _CREATED_DAY.fullmatch(part)
+    if match is None:
+        return None
+    day, month, year = match.groups()
+    try:
+        iso = date(int(year), _MONTHS[month], int(day)).isoformat()
+    except ValueError:
+        return None
+    return int(year), iso[:7], iso[7:]
+
+
 def _fast_record_to_paper(rec: dict[str, Any], cats: list[str]) -> Paper | None:
     """``record_to_paper(rec)`` for a record of the snapshot's usual shape; ``None`` for any other record.
 
@@ -99,27 +132,33 @@ def _fast_record_to_paper(rec: dict[str, Any], cats: list[str]) -> Paper | None:
     raw_id = rec.get("id")
     if type(raw_id) is not str:
         return None
-    if not is_plain_arxiv_id(raw_id):
+    if not (_NEW_ID_LENGTH.get(raw_id[:5]) == len(raw_id) and raw_id[5:].isdigit() and raw_id.isascii()) \
+            and not is_plain_arxiv_id(raw_id):
         return None
     title, abstract, doi, venue = rec.get("title"), rec.get("abstract"), rec.get("doi"), rec.get("journal-ref")
-    for value in (title, abstract, doi, venue):
-        if value is not None and type(value) is not str:
-            return None
+    if not (type(title) is str or title is None) or not (type(abstract) is str or abstract is None) \
+            or not (type(doi) is str or doi is None) or not (type(venue) is str or venue is None):
+        return None
     versions = rec.get("versions")
     if type(versions) is not list or not versions:
         return None
-    numbers = []
-    for version in versions:
-        if type(version) is not dict:
-            return None
-        label = version.get("version")
-        if type(label) is not str:
-            return None
-        digits = label.lstrip("v")
-        if digits.isdigit():
-            if not digits.isascii():
+    labels = [version["version"] for version in versions]  # raises on a non-dict or a missing label
+    count = len(labels)
+    if labels == _VERSION_LABELS[:count]:
+        versions_seen = list(range(1, count + 1))
+        text_version = count
+    else:
+        numbers = []
+        for label in labels:
+            if type(label) is not str:
                 return None
-            numbers.append(int(digits))
+            digits = label.lstrip("v")
+            if digits.isdigit():
+                if not digits.isascii():
+                    return None
+                numbers.append(int(digits))
+        versions_seen = sorted(set(numbers))
+        text_version = max(numbers) if numbers else None
     created = versions[0].get("created")
     if created is not None and type(created) is not str:
         return None
@@ -127,31 +166,78 @@ def _fast_record_to_paper(rec: dict[str, Any], cats: list[str]) -> Paper | None:
     if parsed:
         if type(parsed) is not list:
             return None
-        authors = [_author_name(p) for p in parsed]
+        authors = []
+        append = authors.append
+        for parts in parsed:
+            if type(parts) is list and len(parts) == 3:
+                last, first, suffix = parts
+                if suffix == "" and type(first) is str and type(last) is str:
+                    append(f"{first} {last}".strip())  # == " ".join of the non-empty ones, stripped
+                    continue
+            append(_author_name(parts))
     else:
         authors = split_authors(rec.get("authors"))
-    day = parse_date(created)
-    missing = abstract_problem(abstract)
+    day = _NOT_CACHED
+    if created is not None and _CREATED_TIME.match(created, len(created) - 13):
+        part = created[:-13]
+        day = _DAYS.get(part, _NOT_CACHED)
+        if day is _NOT_CACHED:
+            day = _created_day(part)
+            if len(_DAYS) < _DAYS_MAX:
+                _DAYS[part] = day
+    if day is _NOT_CACHED or day is None:
+        parsed_day = parse_date(created)
+        iso_day = parsed_day.isoformat() if parsed_day else None
+        year = parsed_day.year if parsed_day else year_from_arxiv_id(raw_id)
+    else:
+        year, month_part, day_part = day
+        iso_day = month_part + day_part  # a new string per paper, as date.isoformat() gives
+    # the abstract: normalised and judged at once when it is plain ASCII text (see normalize_text's fast path)
+    clean = None
+    if abstract is not None and abstract.isascii():
+        flat = abstract.replace("\n", " ").strip()
+        if flat.isprintable() and ("  " not in flat or "\n" not in abstract or not _PARA.search(abstract)):
+            while "  " in flat:
+                flat = flat.replace("  ", " ")
+            if flat.count(" ") >= MIN_ABSTRACT_TOKENS - 1:  # enough words: not short, not a placeholder
+                clean = flat
+    if clean is not None:
+        first = clean[0]
+        missing = "withdrawn" if (first in _WITHDRAWN_FIRST or not (first.isalnum() or first == "_")) \
+            and _WITHDRAWN.match(abstract) else None
+        if missing:
+            clean = None
+    else:
+        missing = abstract_problem(abstract)
+        clean = None if missing else normalize_text(abstract)
+    if title is not None and title.isascii():  # normalize_text's first fast path, inline
+        clean_title = title.replace("\n", " ").strip()
+        if "  " in clean_title or not clean_title.isprintable():
+            clean_title = normalize_text(title)
+        elif not clean_title:
+            clean_title = None
+    else:
+        clean_title = normalize_text(title)
     paper = _new_paper(Paper)
     # the same fields, in the same order, as Paper.__init__ / __post_init__ give via build_paper
     paper.__dict__ = {
         "id": raw_id,
-        "title": normalize_text(title),
-        "abstract": None if missing else normalize_text(abstract),
+        "title": clean_title,
+        "abstract": clean,
         "authors": authors,
-        "date": day.isoformat() if day else None,
-        "year": day.year if day else year_from_arxiv_id(raw_id),
+        "date": iso_day,
+        "year": year,
         "categories": cats,
         "primary_category": cats[0] if cats else None,
         "venue": None if venue is None else normalize_text(venue),
-        "doi": None if doi is None else normalize_doi(doi),
+        "doi": None if doi is None else (doi.strip().lower() or None) if doi.startswith("10.") else normalize_doi(doi),
         "source": SOURCE,
         "source_id": raw_id,
         "abstract_missing": missing,
-        "versions_seen": sorted(set(numbers)),
-        "text_version": max(numbers) if numbers else None,
+        "versions_seen": versions_seen,
+        "text_version": text_version,
         "n_source_records": 1,
-        "sources": list(_SOURCES),
+        "sources": [SOURCE],
     }
     return paper
 
