@@ -5,6 +5,8 @@ import os
 from pathlib import Path
 from typing import Annotated, Optional
 
+from enum import Enum
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -12,6 +14,23 @@ from rich.table import Table
 from homog.cli_common import DEFAULT_STORE, DebugOption, StoreOption, _errors, _progress, _progress_hook
 from homog.cli_bench import bench_app
 from homog.cli_corpus import corpus_app, harvest
+
+class Precision(str, Enum):
+    auto = "auto"
+    fp32 = "fp32"
+    bf16 = "bf16"
+    fp16 = "fp16"
+
+
+class LongText(str, Enum):
+    truncate = "truncate"
+    chunk = "chunk"
+
+
+class ClusterMethod(str, Enum):
+    kmeans = "kmeans"
+    hdbscan = "hdbscan"
+
 
 app = typer.Typer(help="Measure homogenization in AI research: papers → method clusters → diversity → benchmark → report.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -27,11 +46,12 @@ def run(
     model: Annotated[str, typer.Option(help="Sentence-transformers model name or folder.")] =
         "sentence-transformers/all-MiniLM-L6-v2",
     device: Annotated[str, typer.Option(help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps.")] = "auto",
-    batch_size: Annotated[int, typer.Option(min=1)] = 64,
-    precision: Annotated[str, typer.Option(help="auto, fp32, bf16 or fp16.")] = "auto",
-    long_text: Annotated[str, typer.Option(help="Abstracts over the model's token limit: truncate or chunk.")] =
-        "truncate",
-    method: Annotated[str, typer.Option(help="kmeans or hdbscan.")] = "kmeans",
+    batch_size: Annotated[int, typer.Option(min=1, help="Texts per embedding batch.")] = 64,
+    precision: Annotated[Precision, typer.Option(help="auto: fp16 on a GPU, bf16 on a CPU with native bf16, "
+                                                      "else fp32.")] = Precision.auto,
+    long_text: Annotated[LongText, typer.Option(help="Abstracts over the model's token limit: truncate, or embed "
+                                                     "windows and average (chunk).")] = LongText.truncate,
+    method: Annotated[ClusterMethod, typer.Option(help="Clustering method.")] = ClusterMethod.kmeans,
     k: Annotated[Optional[int], typer.Option("--k", min=1, help="Number of method clusters (default: chosen by "
                                                                "silhouette).")] = None,
     k_max: Annotated[int, typer.Option(min=2, help="Largest k tried when k is chosen automatically.")] = 20,
@@ -54,14 +74,14 @@ def run(
     from homog.report.build import write_report
     from homog.store import Store
 
-    settings = RunSettings(model=model, device=device, batch_size=batch_size, precision=precision,
-                           long_text=long_text, method=method, k=k, k_max=k_max, min_cluster_size=min_cluster_size,
+    settings = RunSettings(model=model, device=device, batch_size=batch_size, precision=precision.value,
+                           long_text=long_text.value, method=method.value, k=k, k_max=k_max, min_cluster_size=min_cluster_size,
                            seed=seed, min_papers=min_papers, n_boot=n_boot, periods=_parse_periods(periods),
                            bench=bench, suite=str(suite) if suite else None,
                            bench_data=str(bench_data) if bench_data else None)
     with _errors(debug), Store(store) as db, _progress() as progress:
         pipeline = Pipeline(settings, store=db, on_progress=_progress_hook(progress),
-                            on_step=lambda name: progress.console.log(f"step: {name}"))
+                            on_step=lambda name: progress.console.print(f"[bold]step:[/] {name}"))
         result = pipeline.run(inputs) if inputs else pipeline.run_query(query, max_results=max_results)
         written = write_report(result, out)
     _print_summary(result, written)
@@ -82,7 +102,7 @@ def _parse_periods(text: str | None) -> tuple[tuple[int, int], tuple[int, int]] 
 
 
 def _print_summary(result, written: dict[str, Path]) -> None:
-    out = Console()
+    out = Console(soft_wrap=True)
     by_year = result.diversity_by_year
     table = Table(title="Diversity by year", show_lines=False)
     for column in ("year", "n_papers", "shannon", "hill1", "gini_simpson", "rao_stirling", "vendi", "status"):
@@ -99,6 +119,9 @@ def _print_summary(result, written: dict[str, Path]) -> None:
         for row in result.bench_models.itertuples():
             bench.add_row(row.task, row.model, row.family, f"{row.accuracy:.3f}", f"{row.macro_f1:.3f}")
         out.print(bench)
+    if result.small_corpus:
+        out.print("[bold yellow]small corpus — results unreliable[/]: the clustering settings were adapted "
+                  "(see the report's notes)")
     cache = result.manifest["embedding_cache"]
     out.print(f"{len(result.papers):,} papers, {len(result.clusters)} method clusters; embeddings: "
               f"{cache['embedded']} new, {cache['reused']} reused; report: {written['report.html']}")
@@ -116,7 +139,7 @@ def ingest(
 
     with _errors(debug), Store(store) as db:
         report = ingest_files(files, db)
-    out = Console()
+    out = Console(soft_wrap=True)
     for problem in report.problems:
         out.print(f"[yellow]{problem.severity}[/]: {problem}", highlight=False)
     out.print(report.summary())

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from homog.errors import HomogError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 StoreOption = Annotated[Path, typer.Option("--store", envvar="HOMOG_STORE",
                                            help="The store file (papers, embeddings, results). Shared by every run.")]

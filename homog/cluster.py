@@ -161,8 +161,8 @@ def clustering_summary(labels: ArrayLike, *, method: str = "hdbscan", min_cluste
     if n_clusters == 0:
         lower = f"--min-cluster-size {max(2, min_cluster_size // 2)}" if min_cluster_size else "a lower --min-cluster-size"
         text += (
-            f". Try {lower} (now {min_cluster_size if min_cluster_size else 'default'}), "
-            "HDBSCAN min_samples / allow_single_cluster, or --method kmeans with --k 2 or more"
+            f". Try {lower} (now {min_cluster_size if min_cluster_size else 'default'}) "
+            "or --method kmeans (optionally with --k 2 or more)"
         )
     elif n_clusters == 1 and method == "hdbscan":
         text += ". Only one method cluster: diversity is 0 by construction; try --method kmeans to split it"

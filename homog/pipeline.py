@@ -308,7 +308,7 @@ class Pipeline:
                 "cluster": cluster, "size": size, "share": size / clustered if clustered else float("nan"),
                 "label": clusterer.labels_text_.get(cluster, ""),
                 "terms": ", ".join(clusterer.terms_.get(cluster, [])),
-                "central_papers": " | ".join(usable[i].title or usable[i].id for i in clusterer.central_.get(cluster, [])),
+                "central_papers": "; ".join(usable[i].title or usable[i].id for i in clusterer.central_.get(cluster, [])),
             })
         return pd.DataFrame(rows, columns=["cluster", "size", "share", "label", "terms", "central_papers"])
 

@@ -27,6 +27,7 @@ def corpus_stats(papers: list[Paper]) -> dict[str, pd.DataFrame]:
     frame = papers_frame(papers)
     frame["has_abstract"] = frame["abstract"].notna()
     by_year = frame.groupby("year", dropna=False).size().rename("papers").reset_index()
+    by_year["year"] = by_year["year"].astype(object).where(by_year["year"].notna(), "no year")
     exploded = frame.explode("sources")
     by_source = exploded.groupby("sources").agg(papers=("id", "size"), with_abstract=("has_abstract", "sum"))
     by_source["abstract_coverage"] = (by_source["with_abstract"] / by_source["papers"]).round(3)
@@ -59,6 +60,9 @@ def export_corpus(papers: list[Paper], out: str | Path, fmt: str | None = None) 
     """Write papers to ``out`` as parquet, csv or bibtex (from the extension if ``fmt`` is None); the count."""
     out = Path(out)
     fmt = fmt or {".parquet": "parquet", ".csv": "csv", ".bib": "bibtex"}.get(out.suffix.lower())
+    if fmt is None:
+        raise HomogError(f"cannot tell the format from the extension '{out.suffix}'; pass --format "
+                         f"({', '.join(FORMATS)})", file=str(out))
     if fmt not in FORMATS:
         raise HomogError(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})", file=str(out))
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -85,7 +85,7 @@ DEFINITIONS: list[tuple[str, str, str]] = [
      "eigenvalues are symmetrised, clipped at 0 and renormalised to sum 1."),
     ("conventions", "Conventions", "Zero counts contribute nothing; one cluster gives the minimum (Hill 1, "
      "Shannon / Gini–Simpson / Rao–Stirling / Gini 0, HHI 1); a group with no clustered paper is 'no data' "
-     "(status text, never 0). Intervals: 95 % percentile bootstrap over papers within each group, clustering "
+     "(status text, never 0). Intervals: 95 % bias-corrected percentile bootstrap (clipped to each metric's range) over papers within each group, clustering "
      "held fixed. Equal-size columns (_eq): mean over repeated random samples without replacement of the same "
      "number of papers from every group (the smallest eligible group's size)."),
 ]

@@ -49,11 +49,15 @@ class Choice:
         return f"{self.representation} / {self.method} {key}={self.setting}"
 
 
+NOT_APPLICABLE = "not applicable (no clusters)"
+
+
 def default_grid(chosen_k: int | None, min_cluster_size: int, n: int,
                  representations: Sequence[str] = ("embedding", "tfidf-lsa")) -> list[Choice]:
     """k-means at k in {5, 10, 15, 20, chosen k} (below n) and HDBSCAN at two cluster sizes, per representation."""
     ks = sorted({k for k in (5, 10, 15, 20, chosen_k or 0) if 2 <= k < n})
-    sizes = sorted({max(2, min_cluster_size), max(2, 2 * min_cluster_size)})
+    cap = max(2, n // 2)  # as the clusterer adapts: larger minimum sizes cannot form two clusters
+    sizes = sorted({min(max(2, min_cluster_size), cap), min(max(2, 2 * min_cluster_size), cap)})
     return [Choice(r, "kmeans", k) for r in representations for k in ks] + \
         [Choice(r, "hdbscan", m) for r in representations for m in sizes]
 
@@ -95,7 +99,9 @@ def sensitivity_panel(
     or HDBSCAN, noise never a method), recomputes every metric per year and
     its trend verdict.  ``agrees`` compares with ``main_verdicts`` (the main
     analysis); ``share_agreeing`` is, per metric, the share of grid choices
-    whose verdict equals the main one.  Vendi needs no clusters: it varies
+    whose verdict equals the main one, over the choices that apply (a choice
+    that finds no cluster is "not applicable" for the cluster metrics and left
+    out of the share).  Vendi needs no clusters: it varies
     only with the representation.
     """
     yr = np.asarray(years).astype(int)
@@ -111,15 +117,17 @@ def sensitivity_panel(
                                vendi=vendi[choice.representation])
         for key in PANEL_KEYS:
             t = trends[key]
+            verdict = NOT_APPLICABLE if est.k_ == 0 and SPEC[key].uses_clusters else t["verdict"]
             rows.append({"choice": choice.name, "representation": choice.representation, "method": choice.method,
                          "setting": choice.setting, "n_clusters": est.k_, "noise_share": float(np.mean(est.labels_ < 0)),
-                         "metric": key, "slope": t["slope"], "p_value": t["p_value"], "verdict": t["verdict"],
+                         "metric": key, "slope": t["slope"], "p_value": t["p_value"], "verdict": verdict,
                          "main_verdict": main_verdicts.get(key, "")})
         if on_progress:
             on_progress(i + 1, len(grid))
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=SENSITIVITY_COLUMNS)
-    frame["agrees"] = frame["verdict"] == frame["main_verdict"]
-    frame["share_agreeing"] = frame.groupby("metric")["agrees"].transform("mean")
+    applicable = frame["verdict"] != NOT_APPLICABLE
+    frame["agrees"] = (frame["verdict"] == frame["main_verdict"]).where(applicable)  # NaN: left out of the share
+    frame["share_agreeing"] = frame.groupby("metric")["agrees"].transform(lambda a: a.dropna().astype(float).mean())
     return frame[SENSITIVITY_COLUMNS]

@@ -34,13 +34,28 @@ def _resampled(draws: list[np.ndarray], lab: np.ndarray, emb: np.ndarray, k: int
     return np.column_stack([values[key] for key in PANEL_KEYS])
 
 
-def _percentiles(table: np.ndarray, level: float,
-                 centre: dict[str, float] | None = None) -> dict[str, tuple[float, float, float]]:
+def metric_range(key: str, k: int, n: int, max_distance: float) -> tuple[float, float]:
+    """The values a metric can take for a group of ``n`` papers over ``k`` clusters.
+
+    Hill numbers and Leinster–Cobbold lie in [1, min(k, n)], Shannon in [0, ln min(k, n)], Gini–Simpson in
+    [0, 1 − 1/min(k, n)], HHI in [1/min(k, n), 1], the Gini coefficient of sizes in [0, 1], Rao–Stirling in
+    [0, max d · (1 − 1/min(k, n))] and Vendi in [1, n].
+    """
+    s = max(1, min(k, n))
+    ranges = {"shannon": (0.0, float(np.log(s))), "gini_simpson": (0.0, 1.0 - 1.0 / s), "hhi": (1.0 / s, 1.0),
+              "gini": (0.0, 1.0), "rao_stirling": (0.0, max_distance * (1.0 - 1.0 / s)), "vendi": (1.0, float(n))}
+    return ranges.get(key, (1.0, float(s)))
+
+
+def _percentiles(table: np.ndarray, level: float, centre: dict[str, float] | None = None,
+                 ranges: dict[str, tuple[float, float]] | None = None) -> dict[str, tuple[float, float, float]]:
     """Per metric: (mean, lower, upper) percentile bounds over the resamples, ignoring empty resamples.
 
     With ``centre`` (the point estimates) the bounds are bias-corrected: shifted
     by ``centre - mean`` so that the downward bias of resampling with
-    replacement (duplicated papers lower richness-like metrics) is removed.
+    replacement (duplicated papers lower richness-like metrics) is removed;
+    the shifted bounds are then clipped to the metric's possible ``ranges``
+    (a bound outside what the metric can take carries no information).
     """
     tail = (1.0 - level) / 2.0 * 100.0
     out = {}
@@ -52,7 +67,11 @@ def _percentiles(table: np.ndarray, level: float,
         else:
             lo, hi = np.percentile(col, [tail, 100.0 - tail])
             shift = centre[key] - col.mean() if centre is not None and np.isfinite(centre[key]) else 0.0
-            out[key] = (float(col.mean()), float(lo + shift), float(hi + shift))
+            lo, hi = lo + shift, hi + shift
+            if ranges is not None and key in ranges:
+                low, high = ranges[key]
+                lo, hi = min(max(lo, low), high), min(max(hi, low), high)
+            out[key] = (float(col.mean()), float(lo), float(hi))
     return out
 
 
@@ -116,7 +135,9 @@ def diversity_with_intervals(
             rng = np.random.default_rng([seed, int(i)])
             draws = [idx[rng.integers(0, idx.size, idx.size)] for _ in range(n_boot)]
             boot = _resampled(draws, lab, emb, k, dist, sim, vendi_draws)
-            for key, (_, lo, hi) in _percentiles(boot, level, centre=out).items():
+            ranges = {key: metric_range(key, k, idx.size, float(dist.max()) if dist.size else 0.0)
+                      for key in PANEL_KEYS}
+            for key, (_, lo, hi) in _percentiles(boot, level, centre=out, ranges=ranges).items():
                 out[f"{key}_lo"], out[f"{key}_hi"] = lo, hi
             if idx.size < min_interval_papers:
                 out["flag"] = SMALL_FLAG.format(n=min_interval_papers)

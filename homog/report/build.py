@@ -41,9 +41,12 @@ def _cluster_text(result: "RunResult") -> str:
     if n_clusters == 0:
         return (f"0 method clusters found; {noise} of {embedded} abstracts are unclustered (noise). Try a lower "
                 "--min-cluster-size, or k-means (--method kmeans).")
-    how = (f"k-means, k = {result.chosen_k} chosen by the highest silhouette (cosine) over k = "
-           f"{result.settings.k_min}…{result.settings.k_max}" if result.settings.method == "kmeans"
-           and result.settings.k is None else f"{result.settings.method}, k = {result.chosen_k}")
+    criterion = result.criterion
+    if result.settings.method == "kmeans" and result.settings.k is None and criterion is not None and len(criterion):
+        how = (f"k-means, k = {result.chosen_k} chosen by the highest silhouette (cosine) over k = "
+               f"{int(criterion['k'].min())}…{int(criterion['k'].max())}")
+    else:
+        how = f"{result.settings.method}, k = {result.chosen_k}"
     text = f"{n_clusters} method clusters over {embedded} embedded abstracts ({how})."
     if noise:
         text += f" {noise} abstracts are noise (HDBSCAN −1): reported, never counted as a method."
@@ -130,7 +133,8 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
         "title": "Field diversity report", "manifest": manifest, "banners": banners, "summary": summary,
         "ingest": result.ingest, "coverage": _coverage(result),
         "problems": result.ingest.get("problems", [])[:200], "settings": result.settings,
-        "cluster_text": _cluster_text(result), "definitions": METRIC_DEFINITIONS,
+        "cluster_text": _cluster_text(result),
+        "definitions": METRIC_DEFINITIONS if result.analysis is None else [],  # the analysis section defines all
         "figures": {k: _b64(v) for k, v in pngs.items()}, "group_tables": group_tables,
         "bench": result.bench is not None, "bench_notes": bench_notes,
         "notes": [n for n in result.notes if n not in bench_notes],
@@ -189,7 +193,8 @@ def _markdown(result: "RunResult", context: dict[str, Any], by_year: pd.DataFram
     for name, frame in result.diversity_by_group.items():
         lines += [f"### By {name}", "", _md_table(_shown(frame.rename(columns={name: "year"})).rename(
             columns={"year": name})), ""]
-    lines += ["### Definitions", ""] + [f"- **{n}** (`{k}`): {t}" for k, n, t in METRIC_DEFINITIONS] + [""]
+    if context["definitions"]:
+        lines += ["### Definitions", ""] + [f"- **{n}** (`{k}`): {t}" for k, n, t in context["definitions"]] + [""]
     lines += ["## Benchmark", ""]
     if context["bench"]:
         lines += [bench_md, ""]

@@ -173,9 +173,10 @@ def sensitivity_heatmap(sensitivity: pd.DataFrame) -> Figure:
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             v = values[i, j]
-            ax.text(j, i, "?" if np.isnan(v) else {-1.0: "↓", 0.0: "·", 1.0: "↑"}[v], ha="center", va="center",
+            ax.text(j, i, "–" if np.isnan(v) else {-1.0: "↓", 0.0: "·", 1.0: "↑"}[v], ha="center", va="center",
                     fontsize=8)
-    ax.set_title("Sensitivity: ↓ narrowing · no evidence ↑ broadening", fontsize=9)
+    ax.set_title("Sensitivity: ↓ narrowing · no evidence ↑ broadening – not tested (no clusters or too few years)",
+                 fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -162,7 +162,7 @@ def test_cli_harvest_stats_export(tmp_path, cases_dir):
     back, _ = _split(bibtex.read(tmp_path / "c.bib"))
     assert sorted(p.title for p in back) == sorted(frame["title"])
     bad = runner.invoke(_app(), ["corpus", "export", str(tmp_path / "c.xyz"), "--store", str(db)])
-    assert bad.exit_code == 2 and "unknown export format" in bad.output
+    assert bad.exit_code == 2 and "cannot tell the format from the extension" in bad.output
     broken = tmp_path / "broken.toml"
     broken.write_text('[[source]]\nkind = "ftp"\n')
     bad = runner.invoke(_app(), ["harvest", str(broken), "--store", str(db)])

@@ -8,6 +8,8 @@ titles differ.  Entries without a year or abstract load with a warning.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,6 +59,18 @@ def _unenclose(value: str) -> str:
     return value
 
 
+@contextlib.contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    """Raise a library logger to ERROR for one block."""
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _authors(value: str | None) -> list[str]:
     if not value:
         return []
@@ -84,7 +98,8 @@ def read(path: Path, **_: Any) -> Iterator[Paper | Problem]:
     path = Path(path)
     name = path.name
     with open_text(path, encoding="utf-8-sig") as handle:
-        library = bibtexparser.parse_string(handle.read())
+        with _quiet("bibtexparser"):  # its parse warnings are reported below as Problems naming the entry
+            library = bibtexparser.parse_string(handle.read())
     first_seen: dict[str, tuple[int, str]] = {}
     uses: dict[str, int] = {}
     for block in library.blocks:

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from homog.diversity.analysis import DiversityAnalysis
 
 METHOD_TEXT = [
-    ("Intervals", "95% bias-corrected percentile bootstrap over the papers of each year (or group) with the "
+    ("Intervals", "95% bias-corrected percentile bootstrap (bounds clipped to each metric's possible range) over "
+     "the papers of each year (or group) with the "
      "clustering held fixed; equal-size columns (_eq) average repeated samples without replacement of the "
      "smallest eligible year's number of papers from every year."),
     ("Trend", "Theil–Sen slope per year with its 95% interval (scipy.stats.theilslopes) and a two-sided "
