@@ -180,6 +180,7 @@ class Pipeline:
 
         with timer.step("embed"):
             embedder, vectors = self._embed([p.abstract for p in usable])
+        embedding_cache = {"reused": int(embedder.n_cached_), "embedded": int(embedder.n_embedded_)}
         truncated = int(np.sum(embedder.truncated_))
         notes.append(f"{truncated} of {len(usable)} abstracts exceeded the model limit ({embedder.max_seq_length_} "
                      f"tokens for {s.model}); policy: {s.long_text}.")
@@ -204,7 +205,7 @@ class Pipeline:
                 notes.extend(f"benchmark {row.kind}: {row.task}{'/' + row.model if row.model else ''}: {row.message}"
                              for row in bench.notes_.itertuples())
 
-        manifest = self._manifest(inputs, report, usable, embedder, clusterer, timer)
+        manifest = self._manifest(inputs, report, usable, embedder, clusterer, timer, embedding_cache)
         return RunResult(
             settings=s, papers=paper_table, clusters=clusters, diversity_by_year=by_year,
             diversity_by_group=by_group, cluster_shares=shares, criterion=getattr(clusterer, "criterion_", None),
@@ -328,7 +329,7 @@ class Pipeline:
         return runner.run()
 
     def _manifest(self, inputs: list[str], report: Any, usable: list[Paper], embedder: Any,
-                  clusterer: Any, timer: _Timer) -> dict[str, Any]:
+                  clusterer: Any, timer: _Timer, embedding_cache: dict[str, int]) -> dict[str, Any]:
         from homog.provenance import library_versions
 
         return {
@@ -347,7 +348,7 @@ class Pipeline:
             "seed": self.settings.seed,
             "parameters": asdict(self.settings),
             "clustering": {"k": getattr(clusterer, "k_", None), "method": self.settings.method},
-            "embedding_cache": {"reused": int(embedder.n_cached_), "embedded": int(embedder.n_embedded_)},
+            "embedding_cache": embedding_cache,  # of the abstracts (the benchmark reuses the embedder after)
             "library_versions": library_versions(),
             "seconds_per_step": timer.seconds,
         }

@@ -123,7 +123,7 @@ def test_bad_embeddings_raise_homog_error():
 def test_summary_for_zero_clusters_suggests_settings():
     text = clustering_summary([-1] * 8, min_cluster_size=10)
     assert text.startswith("0 method clusters found; 8 of 8 abstracts are unclustered (noise)")
-    assert "--min-cluster-size 5" in text and "allow_single_cluster" in text
+    assert "--min-cluster-size 5" in text and "--method kmeans" in text
 
 
 def test_cluster_centers_are_normalised_means():
