@@ -273,6 +273,7 @@ class Pipeline:
         analysis = None
         if dated.any():
             counts = table["year"].dropna().astype(int).value_counts().to_dict()
+            _check_periods(s.periods, set(counts))
             analysis = analyse(
                 labels=labels[dated], years=np.array([p.year for p in usable if p.year is not None]),
                 embeddings=vectors[dated], centers=centers,
@@ -352,6 +353,20 @@ class Pipeline:
             "library_versions": library_versions(),
             "seconds_per_step": timer.seconds,
         }
+
+
+def _check_periods(periods: tuple[tuple[int, int], tuple[int, int]] | None, years: set[int]) -> None:
+    """The two periods of the permutation test must be ordered, apart, and each hold some of the corpus's years."""
+    if periods is None:
+        return
+    (a0, a1), (b0, b1) = periods
+    if a0 > a1 or b0 > b1 or a1 >= b0:
+        raise HomogError(f"--periods {a0}-{a1}:{b0}-{b1}: give two ordered, non-overlapping year ranges, "
+                         "the earlier first")
+    for start, end in periods:
+        if not any(start <= y <= end for y in years):
+            raise HomogError(f"--periods: the corpus has no papers in {start}-{end} (its years: "
+                             f"{min(years)}-{max(years)})")
 
 
 def _cluster_shares(table: pd.DataFrame) -> pd.DataFrame:

@@ -54,3 +54,18 @@ def test_case_14_one_abstract_refused_before_model_load(tmp_path, cases_dir):
     assert "clustering needs at least 3 abstracts" in message
     assert loaded_before or "sentence_transformers" not in sys.modules
     json.loads(first)  # the input itself is valid: the refusal is about its size
+
+
+def test_periods_without_papers_are_refused(tmp_path, cases_dir):
+    """A permutation-test period with no papers is a user error, said in one line (not silently skipped)."""
+    result = runner.invoke(app, ["run", str(cases_dir / "18-nondeterminism.jsonl"), "--out", str(tmp_path / "o"),
+                                 "--store", str(tmp_path / "s.sqlite"), "--no-bench", "--periods", "1990-1995:1996-2000"])
+    message = _one_line_error(result)
+    assert "no papers in 1990-1995" in message and "2020-2022" in message
+
+
+def test_unknown_method_is_refused_before_any_work(tmp_path, cases_dir):
+    result = runner.invoke(app, ["run", str(cases_dir / "18-nondeterminism.jsonl"), "--out", str(tmp_path / "o"),
+                                 "--store", str(tmp_path / "s.sqlite"), "--method", "foo"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert not (tmp_path / "s.sqlite").exists()
