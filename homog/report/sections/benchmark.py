@@ -57,7 +57,7 @@ def answer_sentence(result: "BenchResult") -> str:
     link = result.link_
     if link is None or link.empty or link["mantel_r"].isna().all():
         return ("The link between literature distance and shared errors could not be tested "
-                "(it needs at least three finished models and the corpus encoder).")
+                "(the Mantel test needs at least three finished models on a task).")
     parts = [f"{row.task}: Mantel r = {_fmt(row.mantel_r, 2)} (p = {_fmt(row.p_value)})" for row in link.itertuples()]
     significant = link[(link["p_value"] < 0.05) & (link["mantel_r"] < 0)]
     verdict = (f"models closer in the literature made more similar errors on {len(significant)} of {len(link)} "

@@ -96,7 +96,8 @@ def render(analysis: "DiversityAnalysis", out_dir: str | Path) -> tuple[str, str
     stats = analysis.graph_stats
     graph_line = (f"{stats['n_nodes']} clusters, {stats['n_edges']} edges; density "
                   f"{_num(stats['density'], stats['density_status'])}; modularity "
-                  f"{_num(stats['modularity'], stats['modularity_status'])}; {len(stats['communities'])} communities.")
+                  f"{_num(stats['modularity'], stats['modularity_status'])}; {len(stats['communities'])} "
+                  f"{'community' if len(stats['communities']) == 1 else 'communities'}.")
     mv = analysis.method_view
     mv_line = (f"{mv['share_with_cues']:.0%} of abstracts have method sentences (the rest count with their full "
                f"text). Method view vs topic view: NMI {mv['nmi']:.3f}, adjusted Rand {mv['ari']:.3f}."
