@@ -15,6 +15,7 @@ from typing import Any
 
 from homog.corpus.record import Paper
 from homog.corpus.sources._common import build_paper, open_text, split_authors
+from homog.corpus.sources._json import papers_from_records
 from homog.errors import HomogError, Problem
 
 SOURCE = "jsonl"
@@ -93,13 +94,4 @@ def _records(path: Path) -> Iterator[tuple[str, Any]]:
 def read(path: Path, **_: Any) -> Iterator[Paper | Problem]:
     """Papers and problems from a JSON-lines file (streamed) or a JSON array file."""
     path = Path(path)
-    for where, rec in _records(path):
-        if isinstance(rec, json.JSONDecodeError):
-            yield Problem(path.name, where, f"malformed JSON ({rec.msg} at column {rec.colno})")
-        elif not isinstance(rec, dict):
-            yield Problem(path.name, where, "not a JSON object")
-        else:
-            try:
-                yield record_to_paper(rec)
-            except HomogError as exc:
-                yield Problem(path.name, where, exc.reason)
+    return papers_from_records(path.name, _records(path), record_to_paper)

@@ -18,6 +18,7 @@ from pyalex import invert_abstract
 from homog.corpus.identity import looks_like_arxiv_id, normalize_doi
 from homog.corpus.record import Paper
 from homog.corpus.sources._common import build_paper, open_text
+from homog.corpus.sources._json import papers_from_records
 from homog.errors import HomogError, Problem
 
 SOURCE = "openalex"
@@ -91,13 +92,4 @@ def _works(path: Path) -> Iterator[tuple[str, Any]]:
 def read(path: Path, **_: Any) -> Iterator[Paper | Problem]:
     """Papers and problems from an OpenAlex works file."""
     path = Path(path)
-    for where, rec in _works(path):
-        if isinstance(rec, json.JSONDecodeError):
-            yield Problem(path.name, where, f"malformed JSON ({rec.msg} at column {rec.colno})")
-        elif not isinstance(rec, dict):
-            yield Problem(path.name, where, "not a JSON object")
-        else:
-            try:
-                yield work_to_paper(rec)
-            except HomogError as exc:
-                yield Problem(path.name, where + (f" ({rec.get('id')})" if rec.get("id") else ""), exc.reason)
+    return papers_from_records(path.name, _works(path), work_to_paper)

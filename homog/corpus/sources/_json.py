@@ -1,0 +1,25 @@
+"""What every JSON-based reader shares: turning (where, decoded record) pairs into papers and problems."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from homog.corpus.record import Paper
+from homog.errors import HomogError, Problem
+
+
+def papers_from_records(name: str, records: Iterable[tuple[str, Any]], to_paper: Callable[[dict[str, Any]], Paper],
+                        ) -> Iterator[Paper | Problem]:
+    """A Paper per decodable JSON object; a Problem naming the line or item for anything else."""
+    for where, rec in records:
+        if isinstance(rec, json.JSONDecodeError):
+            yield Problem(name, where, f"malformed JSON ({rec.msg} at column {rec.colno})")
+        elif not isinstance(rec, dict):
+            yield Problem(name, where, "not a JSON object")
+        else:
+            try:
+                yield to_paper(rec)
+            except HomogError as exc:
+                label = f"{where} ({rec['id']})" if isinstance(rec.get("id"), str) and rec.get("id") else where
+                yield Problem(name, label, exc.reason)
