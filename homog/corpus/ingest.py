@@ -39,13 +39,12 @@ class IngestReport:
     merges: list[dict[str, str]] = field(default_factory=list)  # dedup-report rows of merged records
     harvest: list[dict[str, Any]] = field(default_factory=list)  # per-query outcomes of live harvests
     excluded: list[dict[str, str]] = field(default_factory=list)  # papers kept but unusable for embedding
-    harvested_ids: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line, e.g. ``3,429 papers from 6 files: 3,433 records read, 4 merged, 0 skipped``."""
         read = sum(f.records_read for f in self.files)
         skipped = sum(f.skipped for f in self.files)
-        merged = read - skipped - len(set(self.ids) - set(self.harvested_ids))
+        merged = len(self.merges)
         plural = "file" if len(self.files) == 1 else "files"
         text = (f"{len(self.ids):,} papers from {len(self.files):,} {plural}: {read:,} records read, "
                 f"{merged:,} merged, {skipped:,} skipped")
@@ -158,7 +157,6 @@ def ingest_files(paths: Iterable[str | Path], store: Store, *, column_map: Mappi
                 _add_file(report, all_ids, row, ids, problems, merges, on_progress)
             report.harvest.extend(o.to_dict() for o in result.outcomes)
             report.merges.extend(e for o in result.outcomes for e in o.events)
-            report.harvested_ids.extend(result.ids)
             all_ids.update(dict.fromkeys(result.ids))
             continue
         _add_file(report, all_ids, *_load_file(path, store, options), on_progress)
@@ -212,7 +210,6 @@ def ingest_query(query: str, store: Store, *, max_results: int, on_progress: Cal
         raise HomogError(f"arXiv rejected the query '{query}' as malformed; check its syntax")
     report = IngestReport(harvest=[outcome.to_dict()], merges=list(outcome.events))
     report.ids = store.get_harvest_ids(harvester.harvest_key, _query_key(query, max_results))
-    report.harvested_ids = list(report.ids)
     _finish(report, store)
     return report
 

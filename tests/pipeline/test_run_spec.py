@@ -17,3 +17,4 @@ def test_run_accepts_a_corpus_spec(tmp_path, cases_dir):
     by_year = pd.read_csv(tmp_path / "out" / "diversity_by_year.csv")
     assert by_year["year"].tolist() == [2020, 2021, 2022] and by_year["n_papers"].sum() == 12
     assert len(pd.read_csv(tmp_path / "out" / "clusters.csv")) == 3
+    assert "12 records read, 0 merged, 0 skipped" in (tmp_path / "out" / "report.md").read_text()
