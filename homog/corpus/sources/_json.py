@@ -9,6 +9,16 @@ from homog.corpus.record import Paper
 from homog.errors import HomogError, Problem
 
 
+def decode_lines(lines: Iterable[str]) -> Iterator[tuple[str, Any]]:
+    """(``line N``, decoded value or the JSONDecodeError) for every non-blank line of JSON lines."""
+    for line_no, line in enumerate(lines, start=1):
+        if line.strip():
+            try:
+                yield f"line {line_no}", json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield f"line {line_no}", exc
+
+
 def papers_from_records(name: str, records: Iterable[tuple[str, Any]], to_paper: Callable[[dict[str, Any]], Paper],
                         ) -> Iterator[Paper | Problem]:
     """A Paper per decodable JSON object; a Problem naming the line or item for anything else."""

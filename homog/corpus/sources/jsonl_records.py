@@ -15,7 +15,7 @@ from typing import Any
 
 from homog.corpus.record import Paper
 from homog.corpus.sources._common import build_paper, open_text, split_authors
-from homog.corpus.sources._json import papers_from_records
+from homog.corpus.sources._json import decode_lines, papers_from_records
 from homog.errors import HomogError, Problem
 
 SOURCE = "jsonl"
@@ -83,12 +83,7 @@ def _records(path: Path) -> Iterator[tuple[str, Any]]:
                 yield f"item {index}", item
             return
         handle.seek(0)
-        for line_no, line in enumerate(handle, start=1):
-            if line.strip():
-                try:
-                    yield f"line {line_no}", json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield f"line {line_no}", exc
+        yield from decode_lines(handle)
 
 
 def read(path: Path, **_: Any) -> Iterator[Paper | Problem]:

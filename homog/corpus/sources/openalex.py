@@ -18,7 +18,7 @@ from pyalex import invert_abstract
 from homog.corpus.identity import looks_like_arxiv_id, normalize_doi
 from homog.corpus.record import Paper
 from homog.corpus.sources._common import build_paper, open_text
-from homog.corpus.sources._json import papers_from_records
+from homog.corpus.sources._json import decode_lines, papers_from_records
 from homog.errors import HomogError, Problem
 
 SOURCE = "openalex"
@@ -81,12 +81,7 @@ def _works(path: Path) -> Iterator[tuple[str, Any]]:
         for index, item in enumerate(items, start=1):
             yield f"work {index}", item
         return
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                yield f"line {line_no}", json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield f"line {line_no}", exc
+    yield from decode_lines(text.splitlines())
 
 
 def read(path: Path, **_: Any) -> Iterator[Paper | Problem]:
