@@ -112,11 +112,11 @@ def _print_summary(result, written: dict[str, Path]) -> None:
                                             "vendi")]
         table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in values], str(row.status))
     out.print(table)
-    if result.bench_models is not None and not result.bench_models.empty:
+    if result.bench is not None and not result.bench.models_.empty:
         bench = Table(title="Benchmark")
         for column in ("task", "model", "family", "accuracy", "macro_f1"):
             bench.add_column(column)
-        for row in result.bench_models.itertuples():
+        for row in result.bench.models_.itertuples():
             bench.add_row(row.task, row.model, row.family, f"{row.accuracy:.3f}", f"{row.macro_f1:.3f}")
         out.print(bench)
     if result.small_corpus:

@@ -70,9 +70,6 @@ class RunResult:
     cluster_shares: pd.DataFrame    # year × cluster shares of clustered papers
     criterion: pd.DataFrame | None
     chosen_k: int | None
-    bench_models: pd.DataFrame | None
-    bench_pairs: pd.DataFrame | None
-    bench_predictions: pd.DataFrame | None
     notes: list[str]
     ingest: dict[str, Any]
     manifest: dict[str, Any]
@@ -194,23 +191,19 @@ class Pipeline:
             by_year, by_group, analysis = self._measure(paper_table, usable, vectors, clusterer)
             if analysis is not None:
                 notes.extend(analysis.notes)
-            shares = _cluster_shares(paper_table)
+            shares = analysis.shares if analysis is not None else pd.DataFrame()
             clusters = self._cluster_table(clusterer, usable)
 
-        bench_models = bench_pairs = bench_predictions = bench = None
+        bench = None
         if s.bench:
             with timer.step("benchmark"):
                 bench = self._benchmark(usable, embedder, clusterer)
-                bench_models, bench_pairs, bench_predictions = bench.models_, bench.pairs_, bench.predictions_
-                notes.extend(f"benchmark {row.kind}: {row.task}{'/' + row.model if row.model else ''}: {row.message}"
-                             for row in bench.notes_.itertuples())
 
         manifest = self._manifest(inputs, report, usable, embedder, clusterer, timer, embedding_cache)
         return RunResult(
             settings=s, papers=paper_table, clusters=clusters, diversity_by_year=by_year,
             diversity_by_group=by_group, cluster_shares=shares, criterion=getattr(clusterer, "criterion_", None),
-            chosen_k=getattr(clusterer, "k_", None), bench_models=bench_models, bench_pairs=bench_pairs,
-            bench_predictions=bench_predictions, notes=notes, ingest=report.to_dict(), manifest=manifest,
+            chosen_k=getattr(clusterer, "k_", None), notes=notes, ingest=report.to_dict(), manifest=manifest,
             dedup=report.dedup_rows(), analysis=analysis, bench=bench, small_corpus=bool(getattr(clusterer, "small_corpus_", False)),
         )
 
@@ -333,8 +326,9 @@ class Pipeline:
                   clusterer: Any, timer: _Timer, embedding_cache: dict[str, int]) -> dict[str, Any]:
         from homog.provenance import library_versions
 
+        versions = library_versions()
         return {
-            "homog_version": _homog_version(),
+            "homog_version": versions["homog"],
             "created_by": "homog run",
             "inputs": [{"path": str(row["path"]), "sha256": row["sha256"], "reader": row["reader"]}
                        for row in report.to_dict()["files"]],
@@ -350,7 +344,7 @@ class Pipeline:
             "parameters": asdict(self.settings),
             "clustering": {"k": getattr(clusterer, "k_", None), "method": self.settings.method},
             "embedding_cache": embedding_cache,  # of the abstracts (the benchmark reuses the embedder after)
-            "library_versions": library_versions(),
+            "library_versions": versions,
             "seconds_per_step": timer.seconds,
         }
 
@@ -367,14 +361,6 @@ def _check_periods(periods: tuple[tuple[int, int], tuple[int, int]] | None, year
         if not any(start <= y <= end for y in years):
             raise HomogError(f"--periods: the corpus has no papers in {start}-{end} (its years: "
                              f"{min(years)}-{max(years)})")
-
-
-def _cluster_shares(table: pd.DataFrame) -> pd.DataFrame:
-    clustered = table[(table["cluster"].notna()) & (table["cluster"] >= 0) & table["year"].notna()]
-    if clustered.empty:
-        return pd.DataFrame()
-    counts = pd.crosstab(clustered["year"].astype(int), clustered["cluster"].astype(int))
-    return counts.div(counts.sum(axis=1), axis=0)
 
 
 def _dump_clusterer(clusterer: Any) -> bytes:
@@ -414,12 +400,3 @@ def _restore_clusterer(clusterer: Any, blob: bytes) -> Any:
     for name, value in json.loads(blob).items():
         setattr(clusterer, name, decode(value))
     return clusterer
-
-
-def _homog_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("homog")
-    except PackageNotFoundError:
-        return "unknown"

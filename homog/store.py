@@ -22,7 +22,7 @@ import numpy as np
 from homog.corpus.record import Paper
 
 DEFAULT_STORE = "homog.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: corpus loading and harvest checkpoint tables
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
@@ -53,6 +53,13 @@ CREATE TABLE IF NOT EXISTS bench_predictions (
     run_key TEXT, idx INTEGER, y_true INTEGER, y_pred INTEGER, proba BLOB,
     PRIMARY KEY (run_key, idx)
 );
+CREATE TABLE IF NOT EXISTS title_keys (key TEXT PRIMARY KEY, id TEXT);
+CREATE TABLE IF NOT EXISTS harvest_state (
+    harvest_key TEXT, query_key TEXT, position INTEGER, state TEXT, PRIMARY KEY (harvest_key, query_key)
+);
+CREATE TABLE IF NOT EXISTS harvest_pages (
+    harvest_key TEXT, query_key TEXT, page INTEGER, ids TEXT, PRIMARY KEY (harvest_key, query_key, page)
+);
 """
 
 _LIST_FIELDS = ("authors", "categories", "versions_seen", "sources")
@@ -61,6 +68,10 @@ _PAPER_COLUMNS = (
     "doi", "source", "source_id", "abstract_missing", "versions_seen", "text_version",
     "n_source_records", "sources",
 )
+
+
+_INSERT_PAPER = (f"INSERT OR REPLACE INTO papers ({','.join(_PAPER_COLUMNS)}) "
+                 f"VALUES ({','.join('?' * len(_PAPER_COLUMNS))})")
 
 
 def _paper_row(paper: Paper) -> tuple[Any, ...]:
@@ -124,14 +135,6 @@ class Store:
             self._conn.commit()
 
     # -- papers ---------------------------------------------------------------
-    def put_papers(self, papers: Iterable[Paper]) -> int:
-        """Insert or replace papers (already merged by the caller); returns the count."""
-        rows = [_paper_row(p) for p in papers]
-        marks = ",".join("?" * len(_PAPER_COLUMNS))
-        with self.transaction() as conn:
-            conn.executemany(f"INSERT OR REPLACE INTO papers ({','.join(_PAPER_COLUMNS)}) VALUES ({marks})", rows)
-        return len(rows)
-
     def get_papers(self, ids: Sequence[str] | None = None) -> list[Paper]:
         """Papers by id, in the order asked (missing ids are left out); all papers if ``ids`` is None."""
         if ids is None:
@@ -158,18 +161,6 @@ class Store:
             return None
         return {"path": row["path"], "reader": row["reader"], "ids": json.loads(row["ids"]),
                 "report": json.loads(row["report"]), "loaded_at": row["loaded_at"]}
-
-    def put_ingested(self, sha256: str, path: str, reader: str, ids: list[str], report: dict[str, Any],
-                     papers: Iterable[Paper] = ()) -> None:
-        """Record a loaded file, storing its (merged) papers in the same transaction."""
-        rows = [_paper_row(p) for p in papers]
-        marks = ",".join("?" * len(_PAPER_COLUMNS))
-        with self.transaction() as conn:
-            conn.executemany(f"INSERT OR REPLACE INTO papers ({','.join(_PAPER_COLUMNS)}) VALUES ({marks})", rows)
-            conn.execute(
-                "INSERT OR REPLACE INTO ingested_files VALUES (?, ?, ?, ?, ?, datetime('now'))",
-                (sha256, path, reader, json.dumps(ids), json.dumps(report)),
-            )
 
     # -- embeddings -----------------------------------------------------------
     def get_embeddings(self, model_key: str, hashes: Sequence[str]) -> dict[str, tuple[np.ndarray, int, bool]]:
@@ -230,25 +221,9 @@ class Store:
                 "y_true": np.array([p[0] for p in preds]), "y_pred": np.array([p[1] for p in preds]),
                 "proba": proba}
 
-    # -- corpus loading and harvest checkpoints (tables created on first use) --
-    _CORPUS_SCHEMA = """
-    CREATE TABLE IF NOT EXISTS title_keys (key TEXT PRIMARY KEY, id TEXT);
-    CREATE TABLE IF NOT EXISTS harvest_state (
-        harvest_key TEXT, query_key TEXT, position INTEGER, state TEXT, PRIMARY KEY (harvest_key, query_key)
-    );
-    CREATE TABLE IF NOT EXISTS harvest_pages (
-        harvest_key TEXT, query_key TEXT, page INTEGER, ids TEXT, PRIMARY KEY (harvest_key, query_key, page)
-    );
-    """
-
-    def _corpus_tables(self) -> None:
-        if not getattr(self, "_corpus_ready", False):
-            self._conn.executescript(self._CORPUS_SCHEMA)
-            self._corpus_ready = True
-
+    # -- corpus loading and harvest checkpoints ------------------------------
     def get_title_ids(self, keys: Sequence[str]) -> dict[str, str]:
         """Paper ids stored under these title keys (``title_key(title, year)``) by ``put_loaded``."""
-        self._corpus_tables()
         out: dict[str, str] = {}
         for chunk in _chunks(list(dict.fromkeys(keys)), 900):
             marks = ",".join("?" * len(chunk))
@@ -260,14 +235,12 @@ class Store:
                    harvest_page: tuple[str, str, int, list[str], int, dict[str, Any]] | None = None) -> None:
         """Store merged papers, their title keys and one checkpoint in a single transaction.
 
-        ``ingested`` = (sha256, path, reader, ids, report) as in ``put_ingested``;
+        ``ingested`` = (sha256, path, reader, ids, report) of a loaded file (see ``get_ingested``);
         ``harvest_page`` = (harvest key, query key, page number, ids, next position, query state).
         """
-        self._corpus_tables()
         rows = [_paper_row(p) for p in papers]
-        marks = ",".join("?" * len(_PAPER_COLUMNS))
         with self.transaction() as conn:
-            conn.executemany(f"INSERT OR REPLACE INTO papers ({','.join(_PAPER_COLUMNS)}) VALUES ({marks})", rows)
+            conn.executemany(_INSERT_PAPER, rows)
             conn.executemany("INSERT OR IGNORE INTO title_keys VALUES (?, ?)", list(title_keys))
             if ingested is not None:
                 sha, path, reader, ids, report = ingested
@@ -282,35 +255,30 @@ class Store:
 
     def get_harvest_state(self, harvest_key: str, query_key: str) -> dict[str, Any] | None:
         """The checkpointed state of one query of a harvest (with ``position``), or None if never started."""
-        self._corpus_tables()
         row = self._conn.execute("SELECT position, state FROM harvest_state WHERE harvest_key = ? AND query_key = ?",
                                  (harvest_key, query_key)).fetchone()
         return None if row is None else {**json.loads(row["state"]), "position": row["position"]}
 
     def put_harvest_state(self, harvest_key: str, query_key: str, position: int, state: dict[str, Any]) -> None:
         """Checkpoint a query's state without a page (e.g. it failed, or ended)."""
-        self._corpus_tables()
         with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO harvest_state VALUES (?, ?, ?, ?)",
                          (harvest_key, query_key, position, json.dumps(state)))
 
     def get_harvest_ids(self, harvest_key: str, query_key: str) -> list[str]:
         """Ids stored by a query's finished pages, in page order."""
-        self._corpus_tables()
         rows = self._conn.execute("SELECT ids FROM harvest_pages WHERE harvest_key = ? AND query_key = ? "
                                   "ORDER BY page", (harvest_key, query_key)).fetchall()
         return [i for row in rows for i in json.loads(row["ids"])]
 
     def get_harvest_all_ids(self, harvest_key: str) -> list[str]:
         """Ids stored by every finished page of a harvest, in the order the pages were stored."""
-        self._corpus_tables()
         rows = self._conn.execute("SELECT ids FROM harvest_pages WHERE harvest_key = ? ORDER BY rowid",
                                   (harvest_key,)).fetchall()
         return list(dict.fromkeys(i for row in rows for i in json.loads(row["ids"])))
 
     def count_harvest_pages(self, harvest_key: str, query_key: str) -> int:
         """How many pages of a query are stored."""
-        self._corpus_tables()
         return self._conn.execute("SELECT COUNT(*) FROM harvest_pages WHERE harvest_key = ? AND query_key = ?",
                                   (harvest_key, query_key)).fetchone()[0]
 

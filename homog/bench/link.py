@@ -29,9 +29,14 @@ def cosine_distances(vectors: np.ndarray) -> np.ndarray:
     return dist
 
 
+def cosine_similarities(vectors: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """(n, k) matrix of ``cos(vectors_i, centers_j)``."""
+    return _unit(vectors) @ _unit(centers).T
+
+
 def nearest_cluster(vectors: np.ndarray, centers: np.ndarray) -> np.ndarray:
     """Row index of the cluster centre with the highest cosine similarity to each vector."""
-    return np.argmax(_unit(vectors) @ _unit(centers).T, axis=1)
+    return np.argmax(cosine_similarities(vectors, centers), axis=1)
 
 
 def _pearson(x: np.ndarray, y: np.ndarray) -> float:

@@ -23,6 +23,7 @@ from homog.bench.models import MODEL_KINDS
 from homog.bench.suite import ModelSpec, Suite, resolve_data_root
 from homog.bench.tasks import SkippedTask, Task, load_task
 from homog.corpus.record import Paper
+from homog.embed import DEFAULT_MODEL
 from homog.store import Store
 
 MODEL_COLUMNS = ["task", "model", "family", "seed", "n_train", "n_test", "accuracy", "accuracy_lo", "accuracy_hi",
@@ -183,18 +184,14 @@ class BenchmarkRunner:
                                   "cluster": -1, "cluster_label": "", "similarity": np.nan})
         if self.method_space is not None:
             centers, labels_text = self.method_space
-            centers = np.asarray(centers, dtype=np.float64)
-            nearest = lk.nearest_cluster(vectors, centers)
-            unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-            sims = unit @ (centers / np.linalg.norm(centers, axis=1, keepdims=True)).T
+            sims = lk.cosine_similarities(vectors, centers)
+            nearest = np.argmax(sims, axis=1)
             placement["cluster"] = nearest
             placement["cluster_label"] = [labels_text.get(int(c), "") for c in nearest]
             placement["similarity"] = sims[np.arange(len(names)), nearest]
         return pd.DataFrame(distances, index=names, columns=names), placement
 
     def _encoder_name(self) -> str:
-        from homog.embed import DEFAULT_MODEL
-
         return (self.embedder_kwargs or {}).get("model") or DEFAULT_MODEL
 
     # -- one run -------------------------------------------------------------------
@@ -240,7 +237,6 @@ class BenchmarkRunner:
         if spec.kind == "embedding_probe":
             kwargs = dict(self.embedder_kwargs or {})
             params.setdefault("model", kwargs.pop("model", accepted["model"].default))
-            kwargs.pop("model", None)
             kwargs.pop("store", None)
             params["embedder_kwargs"] = kwargs
         return params
@@ -334,15 +330,15 @@ def _link_row(task: Task, seed: int, names: list[str], correct: np.ndarray, ec_s
     if np.any(clusters < 0):  # no method space given: models are not placed in clusters
         within = between = math.nan
         w_samples = b_samples = np.full(ec_samples.shape[0], np.nan)
+        n_within = 0
     else:
         within, between = lk.within_between(ec, clusters)
         w_samples, b_samples = lk.within_between(ec_samples, clusters)
-    same = clusters[:, None] == clusters[None, :]
-    n_within = int(np.triu(same, k=1).sum()) if np.all(clusters >= 0) else 0
+        n_within = int(np.triu(clusters[:, None] == clusters[None, :], k=1).sum())
+    (w_lo, w_hi), (b_lo, b_hi) = oc.interval(w_samples), oc.interval(b_samples)
     return {"task": task.name, "seed": seed, "n_models": len(names), "mantel_r": r, "p_value": p,
-            "within_ec": within, "within_ec_lo": oc.interval(w_samples)[0], "within_ec_hi": oc.interval(w_samples)[1],
-            "between_ec": between, "between_ec_lo": oc.interval(b_samples)[0],
-            "between_ec_hi": oc.interval(b_samples)[1], "n_within_pairs": n_within,
+            "within_ec": within, "within_ec_lo": w_lo, "within_ec_hi": w_hi,
+            "between_ec": between, "between_ec_lo": b_lo, "between_ec_hi": b_hi, "n_within_pairs": n_within,
             "n_between_pairs": len(names) * (len(names) - 1) // 2 - n_within}
 
 

@@ -74,9 +74,6 @@ class ModelSpec:
     description: str = ""
     params: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "family": self.family, "kind": self.kind, "params": self.params}
-
 
 @dataclass(frozen=True)
 class Suite:

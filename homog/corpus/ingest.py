@@ -71,7 +71,7 @@ class IngestReport:
         skipped = sum(f.skipped for f in self.files)
         return {
             "ids": list(self.ids),
-            "files": [{k: v for k, v in asdict(f).items()} for f in self.files],
+            "files": [asdict(f) for f in self.files],
             "problems": [str(p) for p in self.problems],
             "abstract_coverage": {s: {"with_abstract": n, "papers": m} for s, (n, m) in sorted(self.coverage.items())},
             "summary": self.summary(),
@@ -89,11 +89,8 @@ class IngestReport:
 
 def file_sha256(path: Path) -> str:
     """sha256 hex of a file's bytes."""
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _load_file(path: Path, store: Store, options: Mapping[str, Any]
@@ -198,7 +195,7 @@ def ingest_query(query: str, store: Store, *, max_results: int, on_progress: Cal
     ``HomogError`` if arXiv cannot be reached (and nothing was harvested) or
     rejects the query.  ``on_progress`` gets the query's outcome after each page.
     """
-    from homog.corpus.harvest.arxiv_api import ArxivHarvester
+    from homog.corpus.harvest.arxiv_api import ArxivHarvester, query_key
 
     harvester = harvester or ArxivHarvester(store, harvest_key="query", on_page=on_progress)
     outcome = harvester.harvest_one(query, max_results=max_results)
@@ -209,12 +206,6 @@ def ingest_query(query: str, store: Store, *, max_results: int, on_progress: Cal
     if outcome.status == "rejected":
         raise HomogError(f"arXiv rejected the query '{query}' as malformed; check its syntax")
     report = IngestReport(harvest=[outcome.to_dict()], merges=list(outcome.events))
-    report.ids = store.get_harvest_ids(harvester.harvest_key, _query_key(query, max_results))
+    report.ids = store.get_harvest_ids(harvester.harvest_key, query_key(query, max_results))
     _finish(report, store)
     return report
-
-
-def _query_key(query: str, max_results: int) -> str:
-    from homog.corpus.harvest.arxiv_api import query_key
-
-    return query_key(query, max_results)

@@ -114,8 +114,9 @@ def analyse(
                                      on_progress=step("diversity intervals"))
     by_year = table.rename(columns={"group": "year"})
     notes.append(f"Intervals: 95% bias-corrected percentile bootstrap over papers within each year ({n_boot} "
-                 "resamples; Vendi on the first 100), with the clustering held fixed. Equal-size columns (_eq) "
-                 "average repeated samples of the smallest eligible year's size from every year.")
+                 f"resamples; Vendi on the first {min(n_boot, VENDI_DRAWS)}), with the clustering held fixed. "
+                 "Equal-size columns (_eq) average repeated samples of the smallest eligible year's size from every "
+                 "year.")
     timings["intervals"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from homog.diversity.metrics import (
+    counts_by_label,
     gini_coefficient,
     gini_simpson,
     hhi,
@@ -132,3 +133,18 @@ def panel_matrix(counts: np.ndarray, distances: np.ndarray, similarity: np.ndarr
         value[one] = minimum[key]
         value[empty] = np.nan
     return out
+
+
+def resampled_panel(draws: list[np.ndarray], labels: np.ndarray, vectors: np.ndarray, k: int, distances: np.ndarray,
+                    similarity: np.ndarray, vendi_draws: int) -> dict[str, np.ndarray]:
+    """Every metric of :data:`PANEL` for each index draw into ``labels``/``vectors`` (clustering held fixed).
+
+    The cluster metrics come from :func:`panel_matrix` over the draws' counts;
+    Vendi (a d x d eigen-decomposition per draw) is scored on the first
+    ``vendi_draws`` draws only, the other entries are NaN for it.
+    """
+    counts = np.array([counts_by_label(labels[take], k) for take in draws]).reshape(len(draws), k)
+    values = panel_matrix(counts, distances, similarity)
+    values["vendi"] = np.array([vendi_score(vectors[take]) if j < vendi_draws else np.nan
+                                for j, take in enumerate(draws)])
+    return values

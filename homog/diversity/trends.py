@@ -9,8 +9,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from homog.diversity.metrics import centroid_similarity, cluster_distances, counts_by_label, vendi_score
-from homog.diversity.panel import PANEL_KEYS, SPEC, panel_matrix
+from homog.diversity.metrics import centroid_similarity, cluster_distances
+from homog.diversity.panel import PANEL_KEYS, SPEC, resampled_panel
 
 NARROWING = "narrowing"
 BROADENING = "broadening"
@@ -101,14 +101,8 @@ def period_permutation(
     rng = np.random.default_rng([seed, 7919])
     splits = [(in_a, in_b)] + [np.split(rng.permutation(pool), [in_a.size]) for _ in range(n_perm)]
 
-    def scores(parts: list[np.ndarray]) -> dict[str, np.ndarray]:
-        counts = np.array([counts_by_label(lab[idx], k) for idx in parts])
-        vals = panel_matrix(counts, dist, sim)
-        vals["vendi"] = np.array([vendi_score(emb[idx]) if j < 2 * (vendi_draws + 1) else np.nan
-                                  for j, idx in enumerate(parts)])
-        return vals
-
-    vals = scores([part for pair in splits for part in pair])
+    parts = [part for pair in splits for part in pair]
+    vals = resampled_panel(parts, lab, emb, k, dist, sim, 2 * (vendi_draws + 1))  # observed pair + vendi_draws
     for key in PANEL_KEYS:
         diffs = vals[key][1::2] - vals[key][0::2]
         observed, null = diffs[0], diffs[1:]

@@ -14,23 +14,16 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from homog.diversity.measure import STATUS_OK, diversity_table
-from homog.diversity.metrics import centroid_similarity, cluster_distances, counts_by_label, vendi_score
-from homog.diversity.panel import PANEL_KEYS, panel_matrix, panel_values
+from homog.diversity.metrics import centroid_similarity, cluster_distances, counts_by_label
+from homog.diversity.panel import PANEL_KEYS, panel_values, resampled_panel
 
 SMALL_FLAG = "small group (<{n} papers): interval is wide"
 
 
 def _resampled(draws: list[np.ndarray], lab: np.ndarray, emb: np.ndarray, k: int, dist: np.ndarray,
                sim: np.ndarray, vendi_draws: int) -> np.ndarray:
-    """Panel values (rows = draws, columns = PANEL_KEYS) of index draws, clustering held fixed.
-
-    Vendi (a d x d eigen-decomposition per draw) is scored on the first
-    ``vendi_draws`` draws only; the other rows are NaN for it.
-    """
-    counts = np.array([counts_by_label(lab[take], k) for take in draws]).reshape(len(draws), k)
-    values = panel_matrix(counts, dist, sim)
-    values["vendi"] = np.array([vendi_score(emb[take]) if j < vendi_draws else np.nan
-                                for j, take in enumerate(draws)])
+    """:func:`~homog.diversity.panel.resampled_panel` as a matrix (rows = draws, columns = PANEL_KEYS)."""
+    values = resampled_panel(draws, lab, emb, k, dist, sim, vendi_draws)
     return np.column_stack([values[key] for key in PANEL_KEYS])
 
 
@@ -131,7 +124,8 @@ def diversity_with_intervals(
         if row["status"] == STATUS_OK:
             idx = np.flatnonzero((grp == row["group"]).to_numpy())
             ok_idx[row["group"]] = idx
-            out.update(panel_values(counts_by_label(lab[idx], k), dist, sim, emb[idx]))
+            out.update(panel_values(counts_by_label(lab[idx], k), dist, sim, None))
+            out["vendi"] = row["vendi"]  # the whole group's Vendi, already computed by diversity_table
             rng = np.random.default_rng([seed, int(i)])
             draws = [idx[rng.integers(0, idx.size, idx.size)] for _ in range(n_boot)]
             boot = _resampled(draws, lab, emb, k, dist, sim, vendi_draws)

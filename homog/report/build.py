@@ -128,7 +128,6 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
     timings = pd.DataFrame(sorted(manifest["seconds_per_step"].items()), columns=["step", "seconds"])
     group_tables = [(name, _html_table(_shown(frame.rename(columns={name: "year"})).rename(columns={"year": name})))
                     for name, frame in result.diversity_by_group.items()]
-    bench_notes = [n for n in result.notes if n.startswith(("no corpus task", "benchmark"))]
     context: dict[str, Any] = {
         "title": "Field diversity report", "manifest": manifest, "banners": banners, "summary": summary,
         "ingest": result.ingest, "coverage": _coverage(result),
@@ -136,8 +135,7 @@ def write_report(result: "RunResult", out: str | Path) -> dict[str, Path]:
         "cluster_text": _cluster_text(result),
         "definitions": METRIC_DEFINITIONS if result.analysis is None else [],  # the analysis section defines all
         "figures": {k: _b64(v) for k, v in pngs.items()}, "group_tables": group_tables,
-        "bench": result.bench is not None, "bench_notes": bench_notes,
-        "notes": [n for n in result.notes if n not in bench_notes],
+        "bench": result.bench is not None, "notes": result.notes,
         "sections": {"diversity": Markup(diversity_html), "benchmark": Markup(bench_html)},
         "tables": {
             "files": _html_table(files), "dedup": _html_table(dedup_counts), "harvest": _html_table(harvest),
@@ -200,7 +198,7 @@ def _markdown(result: "RunResult", context: dict[str, Any], by_year: pd.DataFram
         lines += [bench_md, ""]
     else:
         lines += ["No benchmark was run.", ""]
-    lines += [f"- {n}" for n in context["bench_notes"]] + ["", "## Notes", ""] + [f"- {n}" for n in context["notes"]]
+    lines += ["", "## Notes", ""] + [f"- {n}" for n in context["notes"]]
     lines += ["", "## Reproducibility", "", "Every parameter, input hash, library version and step time is in "
               "`manifest.json`.", ""]
     return "\n".join(lines)

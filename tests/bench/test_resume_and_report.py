@@ -69,11 +69,11 @@ def embed(texts):
 
 
 @pytest.fixture()
-def bench_root(data_dir):
-    root = data_dir / "benchmarks"
-    if not (root / "trec").is_dir():
+def bench_root(bench_root):
+    """The shared folder, which these suites need to hold TREC too."""
+    if not (bench_root / "trec").is_dir():
         pytest.skip("benchmark data not available")
-    return root
+    return bench_root
 
 
 def run_suite(suite_path, store_path, root, **kwargs):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from homog.bench import agreement as ag
-from homog.bench.models import EmbeddingProbe, FinetuneTransformer, TfidfLogReg
+from homog.bench.models import EmbeddingProbe, TfidfLogReg
 from homog.bench.runner import BenchmarkRunner, run_key
 from homog.bench.suite import load_suite
 from homog.bench.tasks import load_task
@@ -47,11 +47,6 @@ def make_suite(tmp_path, models, train=200, test=100):
     path = tmp_path / "suite.toml"
     path.write_text(SUITE.format(train=train, test=test, models=models))
     return load_suite(path)
-
-
-@pytest.fixture(scope="module")
-def bench_root(data_dir):
-    return data_dir / "benchmarks"
 
 
 def count_fits(monkeypatch, *classes):

@@ -15,11 +15,6 @@ SST2 = TaskSpec(name="sst2", source="local", path="sst2/sentences", layout="glue
                 label_names=("negative", "positive"))
 
 
-@pytest.fixture(scope="module")
-def bench_root(data_dir):
-    return data_dir / "benchmarks"
-
-
 @pytest.mark.parametrize("split, rows, negatives", [("train", 6920, 3310), ("dev", 872, 428), ("test", 1821, 912)])
 def test_sst2_reader_real_files(bench_root, split, rows, negatives):
     texts, labels, problems = read_glue_tsv(bench_root / "sst2" / "sentences" / f"{split}.tsv")

@@ -1,10 +1,12 @@
-"""A loopback HTTP server that plays a recorded arXiv API script (bodies, statuses, headers), and a fake clock."""
+"""Loopback HTTP servers that play recorded scripts (arXiv API, OpenAlex), a fake clock and a kill hook."""
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -21,32 +23,35 @@ class FakeClock:
         self.now += seconds
 
 
-class ScriptServer:
-    """Answers ``GET /api/query`` from ``script[(query, start)]``: a list of responses served in order, the last
-    one repeated.  A response is a dict with ``status`` and optional ``body`` (file name in ``folder``),
-    ``body_text`` and ``headers``.  ``requests`` lists (query, start) of every request received."""
+class Killed(Exception):
+    """What a ``kill_on_page`` hook raises: the harvest dies right after a page was stored."""
 
-    def __init__(self, script: dict[tuple[str, int], list[dict]], folder: Path):
-        self.script, self.folder = script, folder
-        self.served: dict[tuple[str, int], int] = defaultdict(int)
-        self.requests: list[tuple[str, int]] = []
+
+def kill_on_page(n: int) -> Callable[[Any], None]:
+    """An ``on_page`` hook that raises ``Killed`` on the ``n``-th page."""
+    pages = 0
+
+    def hook(outcome: Any) -> None:
+        nonlocal pages
+        pages += 1
+        if pages == n:
+            raise Killed
+
+    return hook
+
+
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1; every GET is answered by ``answer(path)`` -> (status, headers, body).
+    ``url`` is the server's address plus ``url_path``.  Use as a context manager."""
+
+    def __init__(self, url_path: str = ""):
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
-                params = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
-                query = params.get("search_query") or f"id_list={params.get('id_list', '')}"
-                key = (query, int(params.get("start", 0)))
-                outer.requests.append(key)
-                answers = outer.script.get(key, [{"status": 404, "body_text": "not scripted"}])
-                answer = answers[min(outer.served[key], len(answers) - 1)]
-                outer.served[key] += 1
-                if "body" in answer:
-                    body = (outer.folder / answer["body"]).read_bytes()
-                else:
-                    body = answer.get("body_text", "").encode()
-                self.send_response(answer["status"])
-                for name, value in answer.get("headers", {}).items():
+                status, headers, body = outer.answer(self.path)
+                self.send_response(status)
+                for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -56,13 +61,43 @@ class ScriptServer:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/query"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}{url_path}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
 
-    def __enter__(self) -> "ScriptServer":
+    def answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        raise NotImplementedError
+
+    def __enter__(self) -> "LoopbackServer":
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class ScriptServer(LoopbackServer):
+    """Answers ``GET /api/query`` from ``script[(query, start)]``: a list of responses served in order, the last
+    one repeated.  A response is a dict with ``status`` and optional ``body`` (file name in ``folder``),
+    ``body_text`` and ``headers``.  ``requests`` lists (query, start) of every request received."""
+
+    def __init__(self, script: dict[tuple[str, int], list[dict]], folder: Path | None):
+        super().__init__("/api/query")
+        self.script, self.folder = script, folder
+        self.served: dict[tuple[str, int], int] = defaultdict(int)
+        self.requests: list[tuple[str, int]] = []
+
+    def answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        params = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        query = params.get("search_query") or f"id_list={params.get('id_list', '')}"
+        key = (query, int(params.get("start", 0)))
+        self.requests.append(key)
+        answers = self.script.get(key, [{"status": 404, "body_text": "not scripted"}])
+        answer = answers[min(self.served[key], len(answers) - 1)]
+        self.served[key] += 1
+        if "body" in answer:
+            body = (self.folder / answer["body"]).read_bytes()
+        else:
+            body = answer.get("body_text", "").encode()
+        return answer["status"], answer.get("headers", {}), body

@@ -8,15 +8,12 @@ alphabetical, not reading, order), the last page empty with a null cursor.
 from __future__ import annotations
 
 import json
-import threading
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Self
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from mock_arxiv import FakeClock
+from mock_arxiv import FakeClock, Killed, LoopbackServer, kill_on_page
 
 from homog.corpus.harvest.arxiv_api import query_key
 from homog.corpus.harvest.paged import harvest_pages, openalex_fetcher
@@ -43,54 +40,31 @@ LABEL = "OpenAlex clustering {'publication_year': '2016-2023'}"
 FILTERS = {"publication_year": "2016-2023"}
 
 
-class OpenAlexServer:
+class OpenAlexServer(LoopbackServer):
     """Answers ``GET /works`` by its ``cursor`` parameter from ``script[cursor]``: responses served in order, the
     last one repeated; a response is ``{"status", "page" (index into PAGES) or "body", "headers"}``.  ``requests``
     lists the query parameters of every request received."""
 
     def __init__(self, script: dict[str, list[dict]] | None = None):
+        super().__init__()
         self.script = script if script is not None else {c: [{"status": 200, "page": i}] for i, c in enumerate(CURSORS)}
         self.served: dict[str, int] = defaultdict(int)
         self.requests: list[dict[str, str]] = []
-        outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                params = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                outer.requests.append({"path": parts.path, **params})
-                cursor = params.get("cursor", "")
-                answers = outer.script.get(cursor) if parts.path == "/works" else None
-                answers = answers or [{"status": 404, "body": '{"error": "not scripted"}'}]
-                answer = answers[min(outer.served[cursor], len(answers) - 1)]
-                outer.served[cursor] += 1
-                body = (json.dumps(PAGES[answer["page"]]) if "page" in answer else answer.get("body", "")).encode()
-                self.send_response(answer["status"])
-                self.send_header("Content-Type", "application/json")
-                for name, value in answer.get("headers", {}).items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+    def answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(path)
+        params = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        self.requests.append({"path": parts.path, **params})
+        cursor = params.get("cursor", "")
+        answers = self.script.get(cursor) if parts.path == "/works" else None
+        answers = answers or [{"status": 404, "body": '{"error": "not scripted"}'}]
+        answer = answers[min(self.served[cursor], len(answers) - 1)]
+        self.served[cursor] += 1
+        body = (json.dumps(PAGES[answer["page"]]) if "page" in answer else answer.get("body", "")).encode()
+        return answer["status"], {"Content-Type": "application/json", **answer.get("headers", {})}, body
 
     def cursors(self) -> list[str]:
         return [r.get("cursor", "") for r in self.requests]
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def _getter(clock=None, delay=1.0):
@@ -181,24 +155,13 @@ def test_gives_up_after_retries_then_resumes_at_the_failed_page(tmp_path):
         assert {**resumed.to_dict(), "attempts": 0} == {**reference.to_dict(), "attempts": 0}
 
 
-class Killed(Exception):
-    pass
-
-
 @pytest.mark.parametrize("kill_after", [1, 2, 3])
 def test_killed_harvest_resumes_to_identical_store(tmp_path, kill_after):
     with OpenAlexServer() as server, Store(tmp_path / "full.sqlite") as full, \
             Store(tmp_path / "killed.sqlite") as killed:
         reference = _harvest(full, server)
-        pages = []
-
-        def hook(outcome):
-            pages.append(outcome.pages)
-            if len(pages) == kill_after:
-                raise Killed
-
         with pytest.raises(Killed):
-            _harvest(killed, server, on_page=hook)
+            _harvest(killed, server, on_page=kill_on_page(kill_after))
         assert killed.count_papers() == min(3 * kill_after, 7)  # the killed page was stored with its cursor
         server.requests.clear()
         resumed = _harvest(killed, server)

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import responses
-from mock_arxiv import FakeClock, ScriptServer
+from mock_arxiv import FakeClock, Killed, ScriptServer, kill_on_page
 
 from homog.corpus.harvest.arxiv_api import ArxivHarvester
 from homog.corpus.harvest.paged import harvest_pages, oai_fetcher
@@ -15,10 +15,6 @@ from homog.corpus.harvest.spec import arxiv_query, load_spec, month_windows
 from homog.corpus.ingest import ingest_query
 from homog.errors import HomogError
 from homog.store import Store
-
-
-class Killed(Exception):
-    pass
 
 
 def _recorded_script(data_dir):
@@ -44,15 +40,8 @@ def test_killed_harvest_resumes_to_identical_store(tmp_path, data_dir, kill_afte
     with ScriptServer(script, folder) as server, Store(tmp_path / "full.sqlite") as full, \
             Store(tmp_path / "killed.sqlite") as killed:
         reference = _harvest(full, server)
-        pages = []
-
-        def hook(outcome):
-            pages.append(outcome.pages)
-            if len(pages) == kill_after:
-                raise Killed
-
         with pytest.raises(Killed):
-            _harvest(killed, server, hook)
+            _harvest(killed, server, kill_on_page(kill_after))
         server.requests.clear()
         resumed = _harvest(killed, server)
         assert server.requests[0] == ("testing", 10 * kill_after)  # no finished page asked again

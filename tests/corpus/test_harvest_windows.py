@@ -8,11 +8,10 @@ small (4) so a nine-paper window is "too large".
 """
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
-from mock_arxiv import FakeClock, ScriptServer
+from mock_arxiv import FakeClock, Killed, ScriptServer, kill_on_page
 
 from homog.corpus.harvest.arxiv_api import (
     ArxivHarvester,
@@ -78,9 +77,7 @@ def _script(papers=PAPERS, window=WINDOW, answers_before=None):
 
 
 def _serve(script) -> ScriptServer:
-    server = ScriptServer(script, folder=None)
-    server.thread = threading.Thread(target=server.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    return server
+    return ScriptServer(script, folder=None)
 
 
 def _harvester(store, server, **kwargs):
@@ -165,21 +162,11 @@ def test_rate_limited_split_window_resumes(tmp_path):
 
 @pytest.mark.parametrize("kill_after", [1, 2, 3])
 def test_killed_split_harvest_resumes_to_identical_store(tmp_path, kill_after):
-    class Killed(Exception):
-        pass
-
     with _serve(_script()) as server, Store(tmp_path / "full.sqlite") as full, \
             Store(tmp_path / "killed.sqlite") as killed:
         reference = _harvester(full, server).harvest(QUERY, max_results=100, window=WINDOW)
-        pages = []
-
-        def hook(outcome):
-            pages.append(outcome.pages)
-            if len(pages) == kill_after:
-                raise Killed
-
         with pytest.raises(Killed):
-            _harvester(killed, server, on_page=hook).harvest(QUERY, max_results=100, window=WINDOW)
+            _harvester(killed, server, on_page=kill_on_page(kill_after)).harvest(QUERY, max_results=100, window=WINDOW)
         server.requests.clear()
         resumed = _harvester(killed, server).harvest(QUERY, max_results=100, window=WINDOW)
         assert (_q(1, 8), 0) not in server.requests and (_q(1, 4), 0) not in server.requests

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -12,8 +11,10 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
+from homog.bench.models._base import ProbaClassifier
 
-class _TextPipeline(ClassifierMixin, BaseEstimator):
+
+class _TextPipeline(ProbaClassifier):
     """Shared fit/predict over a scikit-learn text pipeline built by ``_pipeline``."""
 
     def _pipeline(self) -> Pipeline:
@@ -28,9 +29,6 @@ class _TextPipeline(ClassifierMixin, BaseEstimator):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities, shape (n, n_classes), columns in ``classes_`` order."""
         return self.pipeline_.predict_proba(list(texts))
-
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]
 
 
 class TfidfLogReg(_TextPipeline):

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+
+from homog.bench.models._base import ProbaClassifier
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 PAD, UNK = 0, 1
@@ -18,7 +19,7 @@ def tokenize(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
 
 
-class KimCNN(ClassifierMixin, BaseEstimator):
+class KimCNN(ProbaClassifier):
     """CNN-rand of Kim (2014): word embeddings → parallel 1-D convolutions (widths ``filter_sizes``,
     ``n_filters`` each, ReLU) → max over time → dropout → linear layer.
 
@@ -104,9 +105,6 @@ class KimCNN(ClassifierMixin, BaseEstimator):
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """Max-pooled convolution features, shape (n, len(filter_sizes) * n_filters)."""
         return self._forward(texts, features=True)
-
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]
 
 
 def _build_net(vocab: int, dim: int, widths: tuple[int, ...], n_filters: int, dropout: float, n_classes: int) -> Any:

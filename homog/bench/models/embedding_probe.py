@@ -5,13 +5,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
+from homog.bench.models._base import ProbaClassifier
 from homog.embed import DEFAULT_MODEL
 
 
-class EmbeddingProbe(ClassifierMixin, BaseEstimator):
+class EmbeddingProbe(ProbaClassifier):
     """Logistic regression on frozen, L2-normalised sentence embeddings.
 
     ``embedder`` (an :class:`homog.embed.Embedder`, shared across runs so the
@@ -53,6 +53,3 @@ class EmbeddingProbe(ClassifierMixin, BaseEstimator):
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """The frozen sentence embeddings the probe reads (the representation compared by CKA)."""
         return self._embed(texts)
-
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]

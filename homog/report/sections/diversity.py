@@ -12,6 +12,7 @@ from homog.diversity.graph import write_graphml
 from homog.diversity.panel import DEFINITIONS, PANEL
 from homog.diversity.trends import TREND_COLUMNS, verdict_sentence
 from homog.report import figures
+from homog.report.definitions import METRIC_DEFINITIONS
 from homog.report.formatting import b64, html_table, md_table
 
 if TYPE_CHECKING:
@@ -106,7 +107,8 @@ def render(analysis: "DiversityAnalysis", out_dir: str | Path) -> tuple[str, str
                f"{analysis.periods[1][1]}" if analysis.periods else "not tested (fewer than 2 years)")
     small = analysis.by_year[(analysis.by_year["status"] != "ok") | (analysis.by_year.get("flag", "") != "")]
     flagged = [f"{r['year']}: {r['status'] if r['status'] != 'ok' else r['flag']}" for _, r in small.iterrows()]
-    definitions = [(n, t) for _, n, t in DEFINITIONS] + METHOD_TEXT
+    # build.py leaves its core definitions to this section when there is an analysis: state them here first
+    definitions = [(n, t) for _, n, t in METRIC_DEFINITIONS + DEFINITIONS] + METHOD_TEXT
     sections = [
         ("Diversity with 95% intervals", [interval_table(analysis.by_year)], ["diversity_intervals", "hill_profile"],
          [", ".join(flagged) and f"Flagged years: {'; '.join(flagged)}."] + analysis.notes[:1]),
