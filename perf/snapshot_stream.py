@@ -3,7 +3,7 @@
 Generates the file by resampling the real sample records (fresh, unique ids per
 copy), then measures each path in its own subprocess (records/s, peak RSS).
 
-    python perf/snapshot_stream.py --records 300000 [--file /tmp/snapshot.jsonl] [--categories cs]
+    python perf/snapshot_stream.py --records 300000 [--file /tmp/snapshot.jsonl] [--categories cs] [--repeat 5]
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import argparse
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -36,6 +37,8 @@ def _peak_mb() -> float:
 
 
 def run_one(mode: str, path: Path, categories: str | None) -> dict[str, float]:
+    if mode == "homog":  # imported before the clock starts, as json is
+        from homog.corpus.sources import arxiv_snapshot
     start = time.perf_counter()
     count = 0
     if mode == "baseline":
@@ -44,12 +47,10 @@ def run_one(mode: str, path: Path, categories: str | None) -> dict[str, float]:
                 json.loads(line)
                 count += 1
     else:
-        from homog.corpus.sources import arxiv_snapshot
-
         for _ in arxiv_snapshot.read(path, categories=categories):
             count += 1
     seconds = time.perf_counter() - start
-    return {"records": count, "seconds": seconds, "per_second": count / seconds, "peak_mb": _peak_mb()}
+    return {"records": count, "seconds": seconds, "peak_mb": _peak_mb()}
 
 
 def main() -> None:
@@ -57,6 +58,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=300_000)
     parser.add_argument("--file", type=Path, default=Path("/tmp/homog-snapshot-bench.jsonl"))
     parser.add_argument("--categories", default=None, help="category filter applied while reading (e.g. cs)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="runs of each path, alternating, each in a fresh process; medians are reported")
     parser.add_argument("--mode", choices=["baseline", "homog"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.mode:
@@ -65,20 +68,26 @@ def main() -> None:
     if not args.file.exists() or sum(1 for _ in open(args.file, "rb")) != args.records:
         generate(args.file, args.records)
     size_mb = args.file.stat().st_size / 2**20
-    results = {}
-    for mode in ("baseline", "homog"):
-        cmd = [sys.executable, __file__, "--mode", mode, "--file", str(args.file)]
-        if args.categories:
-            cmd += ["--categories", args.categories]
-        results[mode] = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-    print(f"file: {args.file} ({args.records:,} records, {size_mb:,.0f} MiB)")
-    for mode, r in results.items():
+    runs: dict[str, list[dict[str, float]]] = {"baseline": [], "homog": []}
+    for _ in range(args.repeat):
+        for mode in runs:
+            cmd = [sys.executable, __file__, "--mode", mode, "--file", str(args.file)]
+            if args.categories:
+                cmd += ["--categories", args.categories]
+            runs[mode].append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
+    print(f"file: {args.file} ({args.records:,} records, {size_mb:,.0f} MiB); "
+          f"{args.repeat} runs of each path, alternating; medians")
+    for mode, results in runs.items():
         label = "json.loads loop" if mode == "baseline" else "homog arxiv_snapshot.read (all normalisation)"
-        print(f"{label:48s} {r['records']:>10,} records  {r['per_second']:>10,.0f} records/s  "
-              f"peak RSS {r['peak_mb']:,.0f} MiB")
+        seconds = statistics.median(r["seconds"] for r in results)
+        print(f"{label:48s} {args.records / seconds:>10,.0f} lines/s  {results[0]['records']:>10,} records out  "
+              f"peak RSS {max(r['peak_mb'] for r in results):,.0f} MiB")
     # speed = input lines handled per second (with a category filter, fewer records come out than go in)
-    ratio = results["baseline"]["seconds"] / results["homog"]["seconds"]
-    print(f"homog speed / baseline speed = {ratio:.2f}  (input lines per second, same file)")
+    ratios = [b["seconds"] / h["seconds"] for b, h in zip(runs["baseline"], runs["homog"])]
+    ratio = statistics.median(r["seconds"] for r in runs["baseline"]) / statistics.median(
+        r["seconds"] for r in runs["homog"])
+    print(f"homog speed / baseline speed = {ratio:.2f}  (input lines per second, same file; "
+          f"per pair of runs {min(ratios):.2f}-{max(ratios):.2f})")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,17 @@ _WITHDRAWN = re.compile(r"^\W*(?:(?:this|the)\s+(?:paper|article|submission|manu
 _PARA = re.compile(r"\n\s*\n+")
 _nfc = unicodedata.normalize
 _ASCII_SPACES = bytes(c for c in range(128) if chr(c).isspace() and c != 32)
+# For ASCII text, ``not text.encode().translate(None, PRINTABLE_ASCII)`` is ``text.isprintable()``, several times faster.
+PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
 _PLACEHOLDER_MAX = max(map(len, PLACEHOLDER_ABSTRACTS))
+
+
+def collapse_spaces(text: str) -> str:
+    """Every run of spaces in ``text`` as one space (other whitespace is left alone)."""
+    text = text.replace("   ", " ")  # a wrapped line's "\n  " first: one pass instead of two
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text
 
 
 def normalize_text(text: Any) -> str | None:
@@ -45,13 +55,11 @@ def normalize_text(text: Any) -> str | None:
         # in ASCII text the whitespace characters are the space and _ASCII_SPACES.)
         if text.isascii():
             flat = text.replace("\n", " ").strip()
-            if flat.isprintable():  # ASCII and printable: the only whitespace left is the space
+            if not flat.encode().translate(None, PRINTABLE_ASCII):  # printable: the only whitespace left is the space
                 if "  " not in flat:
                     return flat or None
                 if "\n" not in text or not _PARA.search(text):  # one paragraph: collapse the runs of spaces
-                    while "  " in flat:
-                        flat = flat.replace("  ", " ")
-                    return flat or None
+                    return collapse_spaces(flat) or None
         else:
             text = _nfc("NFC", text)
             flat = text.replace("\n", " ").strip()

@@ -185,7 +185,12 @@ def _edge_lines(base: dict) -> list[str]:
               '{"id": "2101.00001", "title": "dup", "title": "dup2"}', '{"id": "2101.00001", "abstract": NaN}',
               '{"id": "2101.00001", "title": 123456789012345678901234567890}',
               '{"id": 123456789012345678901234567890}', '{"id": "2101.00001", "title": 1e400}',
-              '{"id": "2101.00001"}\t', '\ufeff{"id": "2101.00001"}']
+              '{"id": "2101.00001"}\t', '\ufeff{"id": "2101.00001"}',
+              # what the fast path's decoder refuses in fields it does not use: the general path decides
+              '{"id": "2101.00001", "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}], '
+              '"comments": "\\ud800 lone", "report-no": Infinity}',
+              '{"id": "2101.00001", "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT", '
+              '"size": NaN}], "abstract": "One two three four five six"}']
     return lines
 
 

@@ -4,12 +4,13 @@ Date = first version's ``created`` (RFC 2822, UTC); title/abstract are the
 snapshot's, i.e. the latest version's text (``text_version`` = highest version).
 
 Speed: the full snapshot has ~2.7 million records, so each line takes a fast
-path when the record has the snapshot's usual shape (decoded with ``orjson``
-when installed, a plain valid arXiv id, string fields, ``vN`` versions), built
-straight into a ``Paper``.  Anything else -- a malformed line, an odd field
-type, an id that needs the full parser, an error -- is redone by the general
-path (stdlib ``json`` and ``record_to_paper``), so the result is exactly what
-the general path gives.  Memory stays bounded: one line at a time.
+path when the record has the snapshot's usual shape (decoded and type-checked
+in one step by ``msgspec`` into a struct of the fields used; a plain valid
+arXiv id; ``vN`` versions), built straight into a ``Paper``.  Anything else --
+a malformed line, an odd field type, an id that needs the full parser, an
+error -- is redone by the general path (stdlib ``json`` and
+``record_to_paper``), so the result is exactly what the general path gives.
+Memory stays bounded: one line at a time, read in 1 MiB blocks.
 """
 from __future__ import annotations
 
@@ -20,22 +21,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from homog.corpus.identity import is_plain_arxiv_id, normalize_doi, year_from_arxiv_id
-from homog.corpus.record import (_MONTHS, _PARA, _WITHDRAWN, MIN_ABSTRACT_TOKENS, Paper, abstract_problem,
-                                  normalize_text, parse_date)
+from homog.corpus.record import (_MONTHS, _PARA, _WITHDRAWN, MIN_ABSTRACT_TOKENS, PRINTABLE_ASCII, Paper,
+                                  abstract_problem, collapse_spaces, normalize_text, parse_date)
 from homog.corpus.sources._common import build_paper, open_binary, split_authors
 from homog.errors import HomogError, Problem
 
-try:  # optional: ~2-3x faster decoding; the stdlib decides every line orjson rejects
-    import orjson
-
-    _fast_loads: Callable[[bytes], Any] = orjson.loads
-except ImportError:  # pragma: no cover - depends on the environment
-    def _fast_loads(raw: bytes) -> Any:
-        return json.loads(raw.decode("utf-8"))
-
 SOURCE = "arxiv-snapshot"
-_SOURCES = (SOURCE,)
 _new_paper = object.__new__
 
 
@@ -108,6 +102,18 @@ _DAYS: dict[str, tuple[int, str, str] | None] = {}  # date part -> (year, "YYYY-
 _DAYS_MAX = 200_000
 _NOT_CACHED = object()
 _WITHDRAWN_FIRST = frozenset("tTpP")  # after its leading non-word characters, a withdrawal notice starts so
+_TIMES: dict[str, bool] = {}  # time part -> whether it is a valid " HH:MM:SS GMT" (at most 86,400 + a few)
+_TIMES_MAX = 100_000
+
+
+def _valid_time(part: str) -> bool:
+    """``_CREATED_TIME.fullmatch(part)``, cached."""
+    valid = _TIMES.get(part)
+    if valid is None:
+        valid = _CREATED_TIME.fullmatch(part) is not None
+        if len(_TIMES) < _TIMES_MAX:
+            _TIMES[part] = valid
+    return valid
 
 
 def _created_day(part: str) -> tuple[int, str, str] | None:
@@ -123,35 +129,51 @@ def _created_day(part: str) -> tuple[int, str, str] | None:
     return int(year), iso[:7], iso[7:]
 
 
-def _fast_record_to_paper(rec: dict[str, Any], cats: list[str]) -> Paper | None:
-    """``record_to_paper(rec)`` for a record of the snapshot's usual shape; ``None`` for any other record.
+class _Version(msgspec.Struct, gc=False):
+    version: str
+    created: str | None = None
+
+
+class _Record(msgspec.Struct, rename={"journal_ref": "journal-ref"}, gc=False):
+    """The snapshot fields the fast path uses, decoded and type-checked in one step (other fields are skipped)."""
+
+    id: str
+    versions: list[_Version]
+    title: str | None = None
+    abstract: str | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    categories: str | None = None
+    authors: str | None = None
+    authors_parsed: list[list[str]] | None = None
+
+
+_decode_record = msgspec.json.Decoder(_Record).decode
+
+
+def _fast_record_to_paper(rec: _Record, cats: list[str]) -> Paper | None:
+    """``record_to_paper`` of the same record, for a record of the snapshot's usual shape; ``None`` for any other.
 
     ``cats`` is the record's ``categories`` split.  May raise on an odd record; the caller then takes the
     general path, which decides what that record gives.
     """
-    raw_id = rec.get("id")
-    if type(raw_id) is not str:
-        return None
+    raw_id = rec.id
     if not (_NEW_ID_LENGTH.get(raw_id[:5]) == len(raw_id) and raw_id[5:].isdigit() and raw_id.isascii()) \
             and not is_plain_arxiv_id(raw_id):
         return None
-    title, abstract, doi, venue = rec.get("title"), rec.get("abstract"), rec.get("doi"), rec.get("journal-ref")
-    if not (type(title) is str or title is None) or not (type(abstract) is str or abstract is None) \
-            or not (type(doi) is str or doi is None) or not (type(venue) is str or venue is None):
+    versions = rec.versions
+    if not versions:
         return None
-    versions = rec.get("versions")
-    if type(versions) is not list or not versions:
-        return None
-    labels = [version["version"] for version in versions]  # raises on a non-dict or a missing label
-    count = len(labels)
-    if labels == _VERSION_LABELS[:count]:
+    count = len(versions)
+    if count == 1 and versions[0].version == "v1":
+        versions_seen = [1]
+        text_version = 1
+    elif [version.version for version in versions] == _VERSION_LABELS[:count]:
         versions_seen = list(range(1, count + 1))
         text_version = count
     else:
         numbers = []
-        for label in labels:
-            if type(label) is not str:
-                return None
+        for label in (version.version for version in versions):
             digits = label.lstrip("v")
             if digits.isdigit():
                 if not digits.isascii():
@@ -159,26 +181,16 @@ def _fast_record_to_paper(rec: dict[str, Any], cats: list[str]) -> Paper | None:
                 numbers.append(int(digits))
         versions_seen = sorted(set(numbers))
         text_version = max(numbers) if numbers else None
-    created = versions[0].get("created")
-    if created is not None and type(created) is not str:
-        return None
-    parsed = rec.get("authors_parsed")
+    parsed = rec.authors_parsed
     if parsed:
-        if type(parsed) is not list:
-            return None
-        authors = []
-        append = authors.append
-        for parts in parsed:
-            if type(parts) is list and len(parts) == 3:
-                last, first, suffix = parts
-                if suffix == "" and type(first) is str and type(last) is str:
-                    append(f"{first} {last}".strip())  # == " ".join of the non-empty ones, stripped
-                    continue
-            append(_author_name(parts))
+        # [last, first, ""] -> "first last" (== " ".join of the non-empty ones, stripped); others as _author_name
+        authors = [f"{parts[1]} {parts[0]}".strip() if len(parts) == 3 and not parts[2] else _author_name(parts)
+                   for parts in parsed]
     else:
-        authors = split_authors(rec.get("authors"))
+        authors = split_authors(rec.authors)
+    created = versions[0].created
     day = _NOT_CACHED
-    if created is not None and _CREATED_TIME.match(created, len(created) - 13):
+    if created is not None and _valid_time(created[-13:]):
         part = created[:-13]
         day = _DAYS.get(part, _NOT_CACHED)
         if day is _NOT_CACHED:
@@ -193,13 +205,19 @@ def _fast_record_to_paper(rec: dict[str, Any], cats: list[str]) -> Paper | None:
         year, month_part, day_part = day
         iso_day = month_part + day_part  # a new string per paper, as date.isoformat() gives
     # the abstract: normalised and judged at once when it is plain ASCII text (see normalize_text's fast path)
+    abstract = rec.abstract
     clean = None
     if abstract is not None and abstract.isascii():
         flat = abstract.replace("\n", " ").strip()
-        if flat.isprintable() and ("  " not in flat or "\n" not in abstract or not _PARA.search(abstract)):
-            while "  " in flat:
-                flat = flat.replace("  ", " ")
-            if flat.count(" ") >= MIN_ABSTRACT_TOKENS - 1:  # enough words: not short, not a placeholder
+        if not flat.encode().translate(None, PRINTABLE_ASCII):
+            if "  " in flat:
+                if "\n" in abstract and _PARA.search(abstract):  # paragraphs: normalize_text decides
+                    flat = None
+                else:
+                    flat = collapse_spaces(flat)
+            # enough words: not short, not a placeholder
+            if flat is not None and (flat.count(" ", 0, 100) >= MIN_ABSTRACT_TOKENS - 1
+                                     or flat.count(" ") >= MIN_ABSTRACT_TOKENS - 1):
                 clean = flat
     if clean is not None:
         first = clean[0]
@@ -210,14 +228,19 @@ def _fast_record_to_paper(rec: dict[str, Any], cats: list[str]) -> Paper | None:
     else:
         missing = abstract_problem(abstract)
         clean = None if missing else normalize_text(abstract)
-    if title is not None and title.isascii():  # normalize_text's first fast path, inline
+    title = rec.title
+    if title is not None and title.isascii():  # normalize_text's fast path, inline
         clean_title = title.replace("\n", " ").strip()
-        if "  " in clean_title or not clean_title.isprintable():
+        if not clean_title.isprintable():
             clean_title = normalize_text(title)
+        elif "  " in clean_title:  # a wrapped title ("...\n  ..."), or runs of spaces; or paragraphs
+            clean_title = normalize_text(title) if "\n" in title and _PARA.search(title) \
+                else collapse_spaces(clean_title)
         elif not clean_title:
             clean_title = None
     else:
         clean_title = normalize_text(title)
+    venue, doi = rec.journal_ref, rec.doi
     paper = _new_paper(Paper)
     # the same fields, in the same order, as Paper.__init__ / __post_init__ give via build_paper
     paper.__dict__ = {
@@ -293,6 +316,7 @@ def _read_lines(lines: Iterable[bytes], name: str, filters: _Filters, first_line
     """Papers and problems from raw (binary) lines, numbered as a text-mode reading of them would number them."""
     matches = filters.matches
     by_date = filters.by_date
+    decode = _decode_record
     line_no = first_line_no - 1
     for raw in lines:
         line_no += 1
@@ -309,20 +333,18 @@ def _read_lines(lines: Iterable[bytes], name: str, filters: _Filters, first_line
         if raw[0] != 123 and not raw.strip():  # 123: "{", which starts every record
             continue
         try:
-            rec = _fast_loads(raw)
-        except ValueError:
-            rec = None
-        paper = None
-        if type(rec) is dict:
-            cats_text = rec.get("categories")
-            if cats_text is None or type(cats_text) is str:
-                cats = cats_text.split() if cats_text else []
-                if matches is not None and not matches(cats):
-                    continue
-                try:
-                    paper = _fast_record_to_paper(rec, cats)
-                except Exception:  # an odd record: the general path decides
-                    paper = None
+            rec = decode(raw)
+        except msgspec.DecodeError:  # malformed, or not the usual shape: the general path decides
+            paper = None
+        else:
+            cats_text = rec.categories
+            cats = cats_text.split() if cats_text else []
+            if matches is not None and not matches(cats):
+                continue
+            try:
+                paper = _fast_record_to_paper(rec, cats)
+            except Exception:  # an odd record: the general path decides
+                paper = None
         if paper is None:
             line = raw.decode("utf-8")
             item = _general_line(line.replace("\r\n", "\n") if cr != -1 else line, name, line_no, filters)
