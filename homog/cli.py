@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from homog.cli_common import DEFAULT_STORE, DebugOption, StoreOption, _errors, _progress, _progress_hook
+from homog.cli_common import (DEFAULT_STORE, DebugOption, StoreOption, _errors, _load_hook, _progress,
+                               _progress_hook)
 from homog.cli_bench import bench_app
 from homog.cli_corpus import corpus_app, harvest
 
@@ -137,8 +138,8 @@ def ingest(
     from homog.corpus.ingest import ingest_files
     from homog.store import Store
 
-    with _errors(debug), Store(store) as db:
-        report = ingest_files(files, db)
+    with _errors(debug), Store(store) as db, _progress() as progress:
+        report = ingest_files(files, db, on_batch=_load_hook(progress))
     out = Console(soft_wrap=True)
     for problem in report.problems:
         out.print(f"[yellow]{problem.severity}[/]: {problem}", highlight=False)

@@ -39,12 +39,18 @@ def _progress() -> Iterator[Progress]:
         yield progress
 
 
-def _progress_hook(progress: Progress) -> Callable[[str, int, int], None]:
+def _progress_hook(progress: Progress) -> Callable[[str, int, int | None], None]:
     tasks: dict[str, int] = {}
 
-    def hook(description: str, done: int, total: int) -> None:
+    def hook(description: str, done: int, total: int | None) -> None:
         if description not in tasks:
             tasks[description] = progress.add_task(description, total=total)
         progress.update(tasks[description], completed=done, total=total)
 
     return hook
+
+
+def _load_hook(progress: Progress) -> Callable[[str, int], None]:
+    """An ``on_batch`` hook for ``ingest_files``: one line per file, counting the records loaded so far."""
+    hook = _progress_hook(progress)
+    return lambda path, records: hook(f"load {Path(path).name} (records)", records, None)

@@ -25,7 +25,9 @@ def harvest(
 
     out = Console()
     with _errors(debug), Store(store) as db:
-        report = ingest_files(specs, db, on_page=lambda o: out.print(f"  {o.summary()}", highlight=False))
+        report = ingest_files(specs, db, on_page=lambda o: out.print(f"  {o.summary()}", highlight=False),
+                              on_batch=lambda path, n: out.print(f"  {Path(path).name}: {n:,} records loaded",
+                                                                 highlight=False))
     for problem in report.problems:
         out.print(f"[yellow]{problem.severity}[/]: {problem}", highlight=False)
     for query in report.harvest:

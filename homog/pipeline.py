@@ -21,7 +21,7 @@ DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GROUP_COLUMNS = ("venue", "primary_category")
 
-ProgressHook = Callable[[str, int, int], None]
+ProgressHook = Callable[[str, int, int | None], None]  # description, done, total (None: not known)
 
 
 @dataclass
@@ -134,7 +134,10 @@ class Pipeline:
         from homog.corpus.ingest import ingest_files
 
         self.on_step("ingest")
-        return ingest_files([Path(p) for p in inputs], self.store, column_map=self.settings.column_map or None)
+        hook = self.on_progress
+        on_batch = None if hook is None else lambda path, n: hook(f"load {Path(path).name} (records)", n, None)
+        return ingest_files([Path(p) for p in inputs], self.store, column_map=self.settings.column_map or None,
+                            on_batch=on_batch)
 
     def run(self, inputs: Sequence[str | Path]) -> RunResult:
         """Do every step over ``inputs`` (files or corpus specs) and return the tables for the report."""

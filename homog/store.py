@@ -22,7 +22,7 @@ import numpy as np
 from homog.corpus.record import Paper
 
 DEFAULT_STORE = "homog.sqlite"
-SCHEMA_VERSION = 2  # 2: corpus loading and harvest checkpoint tables
+SCHEMA_VERSION = 3  # 2: corpus loading and harvest checkpoint tables; 3: file-loading checkpoints
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
@@ -59,6 +59,9 @@ CREATE TABLE IF NOT EXISTS harvest_state (
 );
 CREATE TABLE IF NOT EXISTS harvest_pages (
     harvest_key TEXT, query_key TEXT, page INTEGER, ids TEXT, PRIMARY KEY (harvest_key, query_key, page)
+);
+CREATE TABLE IF NOT EXISTS load_batches (
+    load_key TEXT, batch INTEGER, items INTEGER, report TEXT, PRIMARY KEY (load_key, batch)
 );
 """
 
@@ -146,6 +149,11 @@ class Store:
                 found[row["id"]] = _row_paper(row)
         return [found[i] for i in ids if i in found]
 
+    def iter_papers(self, ids: Sequence[str], chunk: int = 10_000) -> Iterator[Paper]:
+        """``get_papers(ids)`` a chunk at a time, so that memory stays bounded for a large corpus."""
+        for part in _chunks(list(ids), chunk):
+            yield from self.get_papers(part)
+
     def find_by_doi(self, doi: str) -> Paper | None:
         row = self._conn.execute("SELECT * FROM papers WHERE doi = ? LIMIT 1", (doi,)).fetchone()
         return _row_paper(row) if row else None
@@ -154,9 +162,9 @@ class Store:
         return self._conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
 
     # -- ingested files -------------------------------------------------------
-    def get_ingested(self, sha256: str) -> dict[str, Any] | None:
-        """The stored outcome of loading a file with this content hash, if any."""
-        row = self._conn.execute("SELECT * FROM ingested_files WHERE sha256 = ?", (sha256,)).fetchone()
+    def get_ingested(self, load_key: str) -> dict[str, Any] | None:
+        """The stored outcome of a finished file load (file content hash, and reader options if any), if any."""
+        row = self._conn.execute("SELECT * FROM ingested_files WHERE sha256 = ?", (load_key,)).fetchone()
         if row is None:
             return None
         return {"path": row["path"], "reader": row["reader"], "ids": json.loads(row["ids"]),
@@ -231,27 +239,41 @@ class Store:
         return out
 
     def put_loaded(self, papers: Iterable[Paper], title_keys: Iterable[tuple[str, str]] = (), *,
-                   ingested: tuple[str, str, str, list[str], dict[str, Any]] | None = None,
+                   load_batch: tuple[str, int, int, dict[str, Any]] | None = None,
                    harvest_page: tuple[str, str, int, list[str], int, dict[str, Any]] | None = None) -> None:
         """Store merged papers, their title keys and one checkpoint in a single transaction.
 
-        ``ingested`` = (sha256, path, reader, ids, report) of a loaded file (see ``get_ingested``);
-        ``harvest_page`` = (harvest key, query key, page number, ids, next position, query state).
+        ``load_batch`` = (load key, batch number, items read, batch report) of one batch of a file being loaded
+        (see ``get_load_batches``); ``harvest_page`` = (harvest key, query key, page number, ids, next position,
+        query state).
         """
         rows = [_paper_row(p) for p in papers]
         with self.transaction() as conn:
             conn.executemany(_INSERT_PAPER, rows)
             conn.executemany("INSERT OR IGNORE INTO title_keys VALUES (?, ?)", list(title_keys))
-            if ingested is not None:
-                sha, path, reader, ids, report = ingested
-                conn.execute("INSERT OR REPLACE INTO ingested_files VALUES (?, ?, ?, ?, ?, datetime('now'))",
-                             (sha, path, reader, json.dumps(ids), json.dumps(report)))
+            if load_batch is not None:
+                key, batch, items, report = load_batch
+                conn.execute("INSERT OR REPLACE INTO load_batches VALUES (?, ?, ?, ?)",
+                             (key, batch, items, json.dumps(report)))
             if harvest_page is not None:
                 harvest, query, page, ids, position, state = harvest_page
                 conn.execute("INSERT OR REPLACE INTO harvest_pages VALUES (?, ?, ?, ?)",
                              (harvest, query, page, json.dumps(ids)))
                 conn.execute("INSERT OR REPLACE INTO harvest_state VALUES (?, ?, ?, ?)",
                              (harvest, query, position, json.dumps(state)))
+
+    def get_load_batches(self, load_key: str) -> list[tuple[int, dict[str, Any]]]:
+        """``(items read, batch report)`` of each stored batch of a file still being loaded, in order."""
+        rows = self._conn.execute("SELECT items, report FROM load_batches WHERE load_key = ? ORDER BY batch",
+                                  (load_key,)).fetchall()
+        return [(row["items"], json.loads(row["report"])) for row in rows]
+
+    def put_ingested(self, load_key: str, path: str, reader: str, ids: list[str], report: dict[str, Any]) -> None:
+        """Record a finished file load (see ``get_ingested``) and drop its batch checkpoints, in one transaction."""
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO ingested_files VALUES (?, ?, ?, ?, ?, datetime('now'))",
+                         (load_key, path, reader, json.dumps(ids), json.dumps(report)))
+            conn.execute("DELETE FROM load_batches WHERE load_key = ?", (load_key,))
 
     def get_harvest_state(self, harvest_key: str, query_key: str) -> dict[str, Any] | None:
         """The checkpointed state of one query of a harvest (with ``position``), or None if never started."""

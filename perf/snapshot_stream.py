@@ -20,8 +20,9 @@ from pathlib import Path
 SAMPLE = Path(__file__).resolve().parents[1].parent / "shared/data/arxiv-kaggle-jsonl/arxiv-metadata-oai-snapshot.sample.jsonl"
 
 
-def generate(path: Path, records: int, seed: int = 0) -> None:
-    """Write ``records`` snapshot lines resampled from the real sample, with unique new-scheme ids."""
+def generate(path: Path, records: int, seed: int = 0, unique_dois: bool = False) -> None:
+    """Write ``records`` snapshot lines resampled from the real sample, with unique new-scheme ids (and DOIs made
+    unique too if ``unique_dois``: then no two records are one paper, as in the real snapshot)."""
     samples = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
     rng = random.Random(seed)
     with open(path, "w", encoding="utf-8") as out:
@@ -29,6 +30,8 @@ def generate(path: Path, records: int, seed: int = 0) -> None:
             rec = dict(rng.choice(samples))
             yymm = f"{15 + (n // 99999) // 12 % 10:02d}{(n // 99999) % 12 + 1:02d}"
             rec["id"] = f"{yymm}.{n % 99999 + 1:05d}"
+            if unique_dois and rec.get("doi"):
+                rec["doi"] = f"{rec['doi'].split()[0]}.{n}"
             out.write(json.dumps(rec) + "\n")
 
 

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+import json
+from collections import Counter, deque
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from homog.corpus.detect import READERS, detect_reader
 from homog.corpus.merge import Merger
+from homog.corpus.record import Paper
 from homog.errors import HomogError, Problem
 from homog.store import Store
 
@@ -93,50 +96,92 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _load_file(path: Path, store: Store, options: Mapping[str, Any]
+LOAD_BATCH = 20_000  # records stored per transaction: memory stays bounded, and a killed load resumes after the
+# last stored batch
+
+
+def load_key(sha256: str, options: Mapping[str, Any]) -> str:
+    """What identifies one loading of a file: its content hash, and the reader options that change what it
+    yields (a file loaded with other filters is another loading)."""
+    used = {name: value for name, value in sorted(options.items()) if value not in (None, "", [], {})}
+    if not used:
+        return sha256
+    digest = hashlib.sha256(json.dumps(used, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{sha256}:{digest[:16]}"
+
+
+def _load_batch(items: list[Any], store: Store, earlier: Container[str]
+                ) -> tuple[dict[str, Any], dict[str, Paper], list[tuple[str, str]]]:
+    """One batch of a reader's items merged (within it, then with the store): its report (ids, counts,
+    problems, merges), the papers to store and their title-index rows."""
+    merger = Merger()
+    problems = [item for item in items if isinstance(item, Problem)]
+    for item in items:
+        if not isinstance(item, Problem):
+            merger.add(item)
+    papers, title_rows = merger.with_store(store, earlier)
+    skipped = sum(problem.severity == "skipped" for problem in problems)
+    report = {"ids": list(dict.fromkeys(papers)), "records": len(items) - len(problems) + skipped,
+              "skipped": skipped, "problems": [asdict(p) for p in problems], "merges": merger.events}
+    return report, papers, title_rows
+
+
+def _load_file(path: Path, store: Store, options: Mapping[str, Any], batch_size: int = LOAD_BATCH,
+               on_batch: Callable[[str, int], None] | None = None
                ) -> tuple[FileReport, list[str], list[Problem], list[dict[str, str]]]:
+    """Load one file in batches of ``batch_size`` items, each stored with a checkpoint: a load that was
+    interrupted goes on after its last stored batch, and a finished one is not read again."""
     if not path.is_file():
         raise HomogError("file not found or not a regular file", file=str(path))
     sha = file_sha256(path)
-    prior = store.get_ingested(sha)
+    key = load_key(sha, options)
+    prior = store.get_ingested(key)
     if prior is not None:
         report = prior["report"]
         problems = [Problem(**p) for p in report.get("problems", [])]
         row = FileReport(**{**report["file"], "path": str(path), "reused": True})
         return row, prior["ids"], problems, report.get("merges", [])
     reader = detect_reader(path)
-    merger = Merger()
-    problems: list[Problem] = []
-    records = merged = skipped = 0
-    for item in READERS[reader](path, **options):
-        if isinstance(item, Problem):
-            problems.append(item)
-            if item.severity == "skipped":
-                records += 1
-                skipped += 1
-            continue
-        records += 1
-        merged += merger.add(item)
-    final, title_rows = merger.with_store(store)
-    ids = list(dict.fromkeys(final))
-    row = FileReport(str(path), sha, reader, records, len(merger.papers), merged, skipped)
-    report = {"file": asdict(row), "problems": [asdict(p) for p in problems], "merges": merger.events}
-    store.put_loaded(final.values(), title_rows, ingested=(sha, str(path), reader, ids, report))
-    return row, ids, problems, merger.events
+    stored = store.get_load_batches(key)
+    items = iter(READERS[reader](path, **options))
+    deque(islice(items, sum(count for count, _ in stored)), maxlen=0)  # the items earlier runs stored
+    batches = [report for _, report in stored]
+    seen = dict.fromkeys(i for report in batches for i in report.pop("ids"))  # the file's ids, in order
+    while chunk := list(islice(items, batch_size)):
+        report, papers, title_rows = _load_batch(chunk, store, seen.keys())
+        store.put_loaded(papers.values(), title_rows, load_batch=(key, len(batches), len(chunk), report))
+        seen.update(dict.fromkeys(report.pop("ids")))
+        batches.append(report)
+        if on_batch is not None:
+            on_batch(str(path), sum(r["records"] for r in batches))
+    ids = list(seen)
+    merges = [event for report in batches for event in report["merges"]]
+    problems = [Problem(**p) for report in batches for p in report["problems"]]
+    records = sum(report["records"] for report in batches)
+    skipped = sum(report["skipped"] for report in batches)
+    row = FileReport(str(path), sha, reader, records, records - skipped - len(merges), len(merges), skipped)
+    store.put_ingested(key, str(path), reader, ids,
+                       {"file": asdict(row), "problems": [asdict(p) for p in problems], "merges": merges})
+    return row, ids, problems, merges
 
 
 def ingest_files(paths: Iterable[str | Path], store: Store, *, column_map: Mapping[str, str] | None = None,
                  defaults: Mapping[str, Any] | None = None,
                  on_progress: Callable[[FileReport], None] | None = None,
-                 on_page: Callable[[Any], None] | None = None) -> IngestReport:
+                 on_page: Callable[[Any], None] | None = None, on_batch: Callable[[str, int], None] | None = None,
+                 batch_size: int = LOAD_BATCH) -> IngestReport:
     """Load files and corpus specifications (``.toml``) into ``store`` and report.
 
-    Each file's papers and record are stored in one transaction; a file whose
-    bytes were loaded before is not parsed again.  A ``.toml`` path is a corpus
+    Each file is read as a stream and stored in batches of ``batch_size`` items,
+    each in one transaction with a checkpoint, so memory stays bounded and an
+    interrupted load resumes after its last stored batch; a file whose bytes
+    were loaded before (with the same filters) is not parsed again.  Records of
+    one paper are merged across batches as within one.  A ``.toml`` path is a corpus
     specification: its live sources are harvested (resumably, page by page)
     and its file sources loaded with its filters.  ``column_map``/``defaults``
     go to the CSV reader; ``on_progress`` gets each file's ``FileReport``,
-    ``on_page`` each harvested page's ``QueryOutcome``.
+    ``on_page`` each harvested page's ``QueryOutcome``, ``on_batch`` a file's
+    path and records read so far after each stored batch.
     """
     options = {"column_map": column_map, "defaults": defaults}
     report = IngestReport()
@@ -149,14 +194,15 @@ def ingest_files(paths: Iterable[str | Path], store: Store, *, column_map: Mappi
 
             spec = load_spec(path)
             result = harvest_spec(spec, store, on_page=on_page,
-                                  load_file=lambda p, opts: _load_file(Path(p), store, {**options, **opts}))
+                                  load_file=lambda p, opts: _load_file(Path(p), store, {**options, **opts},
+                                                                      batch_size, on_batch))
             for row, ids, problems, merges in result.files:
                 _add_file(report, all_ids, row, ids, problems, merges, on_progress)
             report.harvest.extend(o.to_dict() for o in result.outcomes)
             report.merges.extend(e for o in result.outcomes for e in o.events)
             all_ids.update(dict.fromkeys(result.ids))
             continue
-        _add_file(report, all_ids, *_load_file(path, store, options), on_progress)
+        _add_file(report, all_ids, *_load_file(path, store, options, batch_size, on_batch), on_progress)
     report.ids = list(all_ids)
     _finish(report, store)
     return report
@@ -177,7 +223,7 @@ def _finish(report: IngestReport, store: Store) -> None:
     """Abstract coverage per source and the papers excluded from embedding."""
     counts: Counter[str] = Counter()
     with_abstract: Counter[str] = Counter()
-    for paper in store.get_papers(report.ids):
+    for paper in store.iter_papers(report.ids):
         for source in paper.sources or [paper.source]:
             counts[source] += 1
             with_abstract[source] += paper.abstract is not None

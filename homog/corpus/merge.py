@@ -1,6 +1,7 @@
 """One paper, one record: fold records of the same paper together (by id, DOI, then title and year) and log why."""
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from homog.corpus.identity import merge_papers, title_key
@@ -67,29 +68,31 @@ class Merger:
         self.events.append({"kept_id": kept, "merged_id_or_record": record_label(paper),
                             "source": paper.source, "reason": reason})
 
-    def with_store(self, store: Store) -> tuple[dict[str, Paper], list[tuple[str, str]]]:
+    def with_store(self, store: Store, earlier: Container[str] = ()) -> tuple[dict[str, Paper], list[tuple[str, str]]]:
         """The batch merged with stored papers (same id, DOI, then title+year; stored ids kept).
 
         Returns the papers to write and the (title key, id) rows for the store's
-        title index.  Merges with stored papers are logged as ``… (already stored)``.
+        title index.  Merges with stored papers are logged as ``… (already stored)``,
+        except with papers in ``earlier`` (stored by earlier batches of the same
+        file), which are logged as merges within the batch would be.
         """
         stored = {p.id: p for p in store.get_papers(list(self.papers))}
         keys = {p.id: title_key(p.title, p.year) for p in self.papers.values()}
         by_title = store.get_title_ids([k for k in keys.values() if k])
         out: dict[str, Paper] = {}
         for paper in self.papers.values():
-            existing, reason = stored.get(paper.id), "same id (already stored)"
+            existing, reason = stored.get(paper.id), "same id"
             if existing is None and paper.doi:
-                existing, reason = store.find_by_doi(paper.doi), "same DOI (already stored)"
+                existing, reason = store.find_by_doi(paper.doi), "same DOI"
             if existing is None and keys[paper.id] in by_title:
                 candidate = out.get(by_title[keys[paper.id]]) or next(iter(store.get_papers(
                     [by_title[keys[paper.id]]])), None)
                 if candidate is not None and not _conflict(candidate, paper):
-                    existing, reason = candidate, "same title and year (already stored)"
+                    existing, reason = candidate, "same title and year"
             key = existing.id if existing is not None else paper.id
             base = out.get(key, existing)
             if existing is not None:
-                self._log(key, paper, reason)
+                self._log(key, paper, reason if key in earlier else f"{reason} (already stored)")
             out[key] = paper if base is None else merge_papers(base, paper)
         title_rows = [(k, key) for key, p in out.items() for k in [title_key(p.title, p.year)] if k]
         return out, title_rows
