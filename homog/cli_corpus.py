@@ -44,12 +44,13 @@ def stats(store: StoreOption = DEFAULT_STORE, debug: DebugOption = False) -> Non
 
     out = Console()
     with _errors(debug), Store(store) as db:
-        tables = corpus_stats(db.get_papers())
+        tables = corpus_stats(db.iter_papers())
     for name, frame in tables.items():
         if frame.empty:
             out.print(f"[bold]{name}[/]: none in this store")
             continue
-        table = Table(title=name, title_justify="left")
+        caption = "a paper merged from several sources counts under each" if name == "papers per source" else None
+        table = Table(title=name, title_justify="left", caption=caption, caption_justify="left")
         for column in frame.columns:
             table.add_column(str(column), justify="right" if frame[column].dtype.kind in "iuf" else "left")
         for row in frame.itertuples(index=False):
@@ -69,5 +70,5 @@ def export(
     from homog.store import Store
 
     with _errors(debug), Store(store) as db:
-        count = export_corpus(db.get_papers(), out_path, format)
+        count = export_corpus(db.iter_papers(), out_path, format)
     Console().print(f"{count:,} papers written to {out_path}", highlight=False)

@@ -149,8 +149,13 @@ class Store:
                 found[row["id"]] = _row_paper(row)
         return [found[i] for i in ids if i in found]
 
-    def iter_papers(self, ids: Sequence[str], chunk: int = 10_000) -> Iterator[Paper]:
-        """``get_papers(ids)`` a chunk at a time, so that memory stays bounded for a large corpus."""
+    def iter_papers(self, ids: Sequence[str] | None = None, chunk: int = 10_000) -> Iterator[Paper]:
+        """``get_papers(ids)`` read a chunk at a time, so that memory stays bounded for a large corpus."""
+        if ids is None:
+            cursor = self._conn.execute("SELECT * FROM papers ORDER BY id")
+            while rows := cursor.fetchmany(chunk):
+                yield from map(_row_paper, rows)
+            return
         for part in _chunks(list(ids), chunk):
             yield from self.get_papers(part)
 

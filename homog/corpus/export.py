@@ -1,10 +1,17 @@
 """The corpus as data: a table of papers, statistics, and exports to parquet, CSV and BibTeX."""
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from itertools import islice
 from pathlib import Path
 
 import bibtexparser
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from bibtexparser import model
 
 from homog.corpus.record import Paper
@@ -15,33 +22,78 @@ COLUMNS = ["id", "title", "abstract", "authors", "date", "year", "categories", "
            "sources"]
 
 
-def papers_frame(papers: list[Paper]) -> pd.DataFrame:
+EXPORT_CHUNK = 50_000  # papers per written chunk: exports of the whole of arXiv stay in bounded memory
+_LIST = pa.list_(pa.string())
+_SCHEMA = pa.schema([("id", pa.string()), ("title", pa.string()), ("abstract", pa.string()), ("authors", _LIST),
+                     ("date", pa.string()), ("year", pa.int64()), ("categories", _LIST),
+                     ("primary_category", pa.string()), ("venue", pa.string()), ("doi", pa.string()),
+                     ("sources", _LIST)])
+
+
+def papers_frame(papers: Iterable[Paper]) -> pd.DataFrame:
     """One row per paper with the export columns (lists stay lists; missing values are null)."""
     frame = pd.DataFrame([{c: getattr(p, c) for c in COLUMNS} for p in papers], columns=COLUMNS)
     frame["year"] = frame["year"].astype("Int64")
     return frame
 
 
-def corpus_stats(papers: list[Paper]) -> dict[str, pd.DataFrame]:
-    """Papers per year, per source and per category (with abstract coverage per source)."""
-    frame = papers_frame(papers)
-    frame["has_abstract"] = frame["abstract"].notna()
-    by_year = frame.groupby("year", dropna=False).size().rename("papers").reset_index()
-    by_year["year"] = by_year["year"].astype(object).where(by_year["year"].notna(), "no year")
-    exploded = frame.explode("sources")
-    by_source = exploded.groupby("sources").agg(papers=("id", "size"), with_abstract=("has_abstract", "sum"))
+def corpus_stats(papers: Iterable[Paper]) -> dict[str, pd.DataFrame]:
+    """Papers per year, per source and per category (with abstract coverage per source), in one streamed pass.
+
+    A paper merged from several sources counts once under each of them, and once under each of its categories.
+    """
+    years: Counter[int | None] = Counter()
+    sources: Counter[str] = Counter()
+    with_abstract: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    for paper in papers:
+        years[paper.year] += 1
+        for source in paper.sources:
+            sources[source] += 1
+            with_abstract[source] += paper.abstract is not None
+        categories.update(paper.categories)
+    by_year = pd.DataFrame([(year if year is not None else "no year", years[year])
+                            for year in sorted(years, key=lambda y: (y is None, y or 0))], columns=["year", "papers"])
+    by_source = pd.DataFrame([(source, sources[source], with_abstract[source]) for source in sorted(sources)],
+                             columns=["source", "papers", "with_abstract"])
     by_source["abstract_coverage"] = (by_source["with_abstract"] / by_source["papers"]).round(3)
-    by_category = frame.explode("categories").groupby("categories").size().rename("papers")
-    by_category = by_category.sort_values(ascending=False, kind="stable").reset_index()
-    return {"papers per year": by_year, "papers per source": by_source.reset_index().rename(
-        columns={"sources": "source"}), "papers per category": by_category.rename(columns={"categories": "category"})}
+    by_category = pd.DataFrame(sorted(sorted(categories.items()), key=lambda item: -item[1]),
+                               columns=["category", "papers"])
+    return {"papers per year": by_year, "papers per source": by_source, "papers per category": by_category}
 
 
 def _bib_key(paper_id: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-.:" else "_" for ch in paper_id)
 
 
-def to_bibtex(papers: list[Paper]) -> str:
+def _balanced(text: str) -> bool:
+    """True if ``text``'s braces (not counting backslash-escaped ones) nest properly."""
+    depth = 0
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _bib_value(text: str) -> str:
+    """``text`` safe inside a braced BibTeX value: braces that do not nest are escaped (``\\{``, ``\\}``)."""
+    if text.endswith("\\"):  # it would escape the value's closing brace
+        text += " "
+    if ("{" not in text and "}" not in text) or _balanced(text):
+        return text
+    return re.sub(r"(?<!\\)([{}])", r"\\\1", text)
+
+
+def to_bibtex(papers: Iterable[Paper]) -> str:
     """The corpus as BibTeX (``@article``/``@misc`` with title, author, year, doi, eprint, abstract)."""
     library = bibtexparser.Library()
     for paper in papers:
@@ -51,13 +103,22 @@ def to_bibtex(papers: list[Paper]) -> str:
         if not paper.id.startswith(("doi:", "title:", "id:")):
             fields.update(eprint=paper.id, archiveprefix="arXiv", primaryclass=paper.primary_category)
         entry = model.Entry("article" if paper.venue else "misc", _bib_key(paper.id),
-                            [model.Field(k, v) for k, v in fields.items() if v])
+                            [model.Field(k, _bib_value(v)) for k, v in fields.items() if v])
         library.add(entry)
     return bibtexparser.write_string(library)
 
 
-def export_corpus(papers: list[Paper], out: str | Path, fmt: str | None = None) -> int:
-    """Write papers to ``out`` as parquet, csv or bibtex (from the extension if ``fmt`` is None); the count."""
+def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    """Lists of up to ``size`` papers; at least one (an empty one when there are no papers)."""
+    papers = iter(papers)
+    yield list(islice(papers, size))
+    while chunk := list(islice(papers, size)):
+        yield chunk
+
+
+def export_corpus(papers: Iterable[Paper], out: str | Path, fmt: str | None = None) -> int:
+    """Write papers to ``out`` as parquet, csv or bibtex (from the extension if ``fmt`` is None), a chunk at a
+    time; the count."""
     out = Path(out)
     fmt = fmt or {".parquet": "parquet", ".csv": "csv", ".bib": "bibtex"}.get(out.suffix.lower())
     if fmt is None:
@@ -66,13 +127,22 @@ def export_corpus(papers: list[Paper], out: str | Path, fmt: str | None = None) 
     if fmt not in FORMATS:
         raise HomogError(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})", file=str(out))
     out.parent.mkdir(parents=True, exist_ok=True)
-    frame = papers_frame(papers)
-    if fmt == "parquet":
-        frame.to_parquet(out, index=False)
-    elif fmt == "csv":
-        for column in ("authors", "categories", "sources"):
-            frame[column] = frame[column].map("; ".join)
-        frame.to_csv(out, index=False)
-    else:
-        out.write_text(to_bibtex(papers), encoding="utf-8")
-    return len(frame)
+    count = 0
+    with ExitStack() as stack:
+        writer: pq.ParquetWriter | None = None
+        text = None if fmt == "parquet" else stack.enter_context(open(out, "w", encoding="utf-8", newline=""))
+        for chunk in _chunks(papers, EXPORT_CHUNK):
+            if fmt == "bibtex":
+                text.write(("\n\n" if count else "") + to_bibtex(chunk))  # as bibtexparser spaces entries
+            elif fmt == "csv":
+                frame = papers_frame(chunk)
+                for column in ("authors", "categories", "sources"):
+                    frame[column] = frame[column].map("; ".join)
+                frame.to_csv(text, index=False, header=count == 0)
+            else:
+                table = pa.Table.from_pandas(papers_frame(chunk), schema=_SCHEMA, preserve_index=False)
+                if writer is None:
+                    writer = stack.enter_context(pq.ParquetWriter(out, table.schema))
+                writer.write_table(table)
+            count += len(chunk)
+    return count

@@ -141,4 +141,5 @@ def _failure_reason(block: model.ParsingFailedBlock) -> str:
     raw = block.raw or ""
     if re.match(r"@\w+\s*\{\s*(?:\n|[A-Za-z][\w-]*\s*=)", raw):
         return "entry has no citation key; skipped"
-    return f"malformed entry skipped ({str(block.error).splitlines()[0]})"
+    message = str(block.error).strip().splitlines() or [type(block.error).__name__]
+    return f"malformed entry skipped ({message[0]})"
