@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS load_batches (
 """
 
 _LIST_FIELDS = ("authors", "categories", "versions_seen", "sources")
-_PAPER_COLUMNS = (
+_PAPER_COLUMNS = (  # Paper's fields, in order
     "id", "title", "abstract", "authors", "date", "year", "categories", "primary_category", "venue",
     "doi", "source", "source_id", "abstract_missing", "versions_seen", "text_version",
     "n_source_records", "sources",
@@ -78,13 +78,15 @@ _INSERT_PAPER = (f"INSERT OR REPLACE INTO papers ({','.join(_PAPER_COLUMNS)}) "
 
 
 def _paper_row(paper: Paper) -> tuple[Any, ...]:
-    data = paper.to_dict()
+    data = paper.__dict__
     return tuple(json.dumps(data[c]) if c in _LIST_FIELDS else data[c] for c in _PAPER_COLUMNS)
 
 
 def _row_paper(row: sqlite3.Row) -> Paper:
-    data = {c: (json.loads(row[c]) if c in _LIST_FIELDS else row[c]) for c in _PAPER_COLUMNS}
-    return Paper(**data)
+    """A stored paper as it was stored (it was normalised before it was stored, so not again)."""
+    paper = object.__new__(Paper)
+    paper.__dict__ = {c: (json.loads(row[c]) if c in _LIST_FIELDS else row[c]) for c in _PAPER_COLUMNS}
+    return paper
 
 
 class Store:
@@ -159,9 +161,14 @@ class Store:
         for part in _chunks(list(ids), chunk):
             yield from self.get_papers(part)
 
-    def find_by_doi(self, doi: str) -> Paper | None:
-        row = self._conn.execute("SELECT * FROM papers WHERE doi = ? LIMIT 1", (doi,)).fetchone()
-        return _row_paper(row) if row else None
+    def find_by_dois(self, dois: Iterable[str]) -> dict[str, Paper]:
+        """Stored papers by (normalised) DOI: the first stored paper for each DOI found."""
+        found: dict[str, Paper] = {}
+        for chunk in _chunks(list(dict.fromkeys(dois)), 900):
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(f"SELECT * FROM papers WHERE doi IN ({marks}) ORDER BY rowid", chunk):
+                found.setdefault(row["doi"], _row_paper(row))
+        return found
 
     def count_papers(self) -> int:
         return self._conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]

@@ -127,9 +127,12 @@ def normalize_doi(value: object) -> str | None:
     return text or None
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")  # exactly the characters for which str.isalnum() is False
+
+
 def normalize_title(title: str | None) -> str:
     """Case-folded title with only letters and digits (the title-key form)."""
-    return "".join(ch for ch in (title or "").casefold() if ch.isalnum())
+    return _NOT_ALNUM.sub("", (title or "").casefold())
 
 
 def title_key(title: str | None, year: int | None) -> str | None:

@@ -79,11 +79,12 @@ class Merger:
         stored = {p.id: p for p in store.get_papers(list(self.papers))}
         keys = {p.id: title_key(p.title, p.year) for p in self.papers.values()}
         by_title = store.get_title_ids([k for k in keys.values() if k])
+        by_doi = store.find_by_dois(p.doi for p in self.papers.values() if p.doi and p.id not in stored)
         out: dict[str, Paper] = {}
         for paper in self.papers.values():
             existing, reason = stored.get(paper.id), "same id"
             if existing is None and paper.doi:
-                existing, reason = store.find_by_doi(paper.doi), "same DOI"
+                existing, reason = by_doi.get(paper.doi), "same DOI"
             if existing is None and keys[paper.id] in by_title:
                 candidate = out.get(by_title[keys[paper.id]]) or next(iter(store.get_papers(
                     [by_title[keys[paper.id]]])), None)

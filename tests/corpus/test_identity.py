@@ -114,3 +114,15 @@ def test_merge_papers_fills_missing_abstract_from_other():
     merged = merge_papers(latest, older)
     assert merged.abstract == "one two three four five six"
     assert merged.abstract_missing is None and merged.text_version == 1
+
+
+def test_title_key_form_keeps_exactly_the_alphanumeric_characters():
+    """normalize_title's regular expression drops exactly what str.isalnum() rejects, for every code point."""
+    from homog.corpus.identity import normalize_title
+
+    every = "".join(map(chr, range(0x110000)))
+    assert normalize_title(every) == "".join(ch for ch in every.casefold() if ch.isalnum())
+    assert normalize_title("Attention Is All You Need!") == normalize_title("attention is all you need") \
+        == "attentionisallyouneed"
+    assert normalize_title("Straße_Über α-β") == "strasseüberαβ"
+    assert normalize_title(None) == ""

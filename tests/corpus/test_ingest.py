@@ -90,3 +90,17 @@ def test_ingest_progress_and_coverage(cases_dir, store):
                                           str(cases_dir / "10-springer-style.csv")]
     assert report.coverage == {"csv": (2, 4)}
     assert any("no abstract column found" in p.reason for p in report.problems)
+
+
+def test_stored_papers_come_back_equal(store, data_dir):
+    from dataclasses import fields
+
+    from homog.corpus.record import Paper
+    from homog.corpus.sources import arxiv_snapshot
+    from homog.store import _PAPER_COLUMNS
+
+    assert tuple(f.name for f in fields(Paper)) == _PAPER_COLUMNS
+    papers = [p for p in arxiv_snapshot.read(data_dir / "arxiv-kaggle-jsonl/arxiv-metadata-oai-snapshot.sample.jsonl")]
+    store.put_loaded(papers)
+    back = store.get_papers([p.id for p in papers])
+    assert [repr(p) for p in back] == [repr(p) for p in papers] and back == papers
