@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from homog.corpus.detect import READERS, detect_reader
-from homog.corpus.merge import Merger
+from homog.corpus.merge import Merger, record_label
 from homog.corpus.record import Paper
 from homog.errors import HomogError, Problem
 from homog.store import Store
@@ -60,13 +60,14 @@ class IngestReport:
         return text
 
     def dedup_rows(self) -> Any:
-        """Every merge and exclusion as a DataFrame: ``kept_id, merged_id_or_record, source, reason``."""
+        """Every merge and exclusion as a DataFrame: ``kept_id, merged_id_or_record, source, origin, reason``
+        (``origin``: the file or harvest page a merged or skipped record came from)."""
         import pandas
 
-        skipped = [{"kept_id": "", "merged_id_or_record": f"{p.file}: {p.record}", "source": p.file,
+        skipped = [{"kept_id": "", "merged_id_or_record": p.record, "source": "", "origin": p.file,
                     "reason": f"skipped: {p.reason}"} for p in self.problems if p.severity == "skipped"]
         rows = [*self.merges, *skipped, *self.excluded]
-        return pandas.DataFrame(rows, columns=["kept_id", "merged_id_or_record", "source", "reason"])
+        return pandas.DataFrame(rows, columns=DEDUP_COLUMNS).fillna("")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe report: ids, files, problems, abstract coverage, summary, harvest, counts."""
@@ -96,6 +97,7 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+DEDUP_COLUMNS = ["kept_id", "merged_id_or_record", "source", "origin", "reason"]
 LOAD_BATCH = 20_000  # records stored per transaction: memory stays bounded, and a killed load resumes after the
 # last stored batch
 
@@ -110,11 +112,11 @@ def load_key(sha256: str, options: Mapping[str, Any]) -> str:
     return f"{sha256}:{digest[:16]}"
 
 
-def _load_batch(items: list[Any], store: Store, earlier: Container[str]
+def _load_batch(items: list[Any], store: Store, earlier: Container[str], origin: str
                 ) -> tuple[dict[str, Any], dict[str, Paper], list[tuple[str, str]]]:
-    """One batch of a reader's items merged (within it, then with the store): its report (ids, counts,
-    problems, merges), the papers to store and their title-index rows."""
-    merger = Merger()
+    """One batch of a reader's items (from the file named ``origin``) merged (within it, then with the store):
+    its report (ids, counts, problems, merges), the papers to store and their title-index rows."""
+    merger = Merger(origin)
     problems = [item for item in items if isinstance(item, Problem)]
     for item in items:
         if not isinstance(item, Problem):
@@ -148,7 +150,7 @@ def _load_file(path: Path, store: Store, options: Mapping[str, Any], batch_size:
     batches = [report for _, report in stored]
     seen = dict.fromkeys(i for report in batches for i in report.pop("ids"))  # the file's ids, in order
     while chunk := list(islice(items, batch_size)):
-        report, papers, title_rows = _load_batch(chunk, store, seen.keys())
+        report, papers, title_rows = _load_batch(chunk, store, seen.keys(), path.name)
         store.put_loaded(papers.values(), title_rows, load_batch=(key, len(batches), len(chunk), report))
         seen.update(dict.fromkeys(report.pop("ids")))
         batches.append(report)
@@ -228,8 +230,8 @@ def _finish(report: IngestReport, store: Store) -> None:
             counts[source] += 1
             with_abstract[source] += paper.abstract is not None
         if paper.abstract is None:
-            report.excluded.append({"kept_id": paper.id, "merged_id_or_record": paper.source_id or paper.id,
-                                    "source": paper.source,
+            report.excluded.append({"kept_id": paper.id, "merged_id_or_record": record_label(paper),
+                                    "source": paper.source, "origin": "",
                                     "reason": f"excluded from embedding (abstract {paper.abstract_missing})"})
     report.coverage = {source: (with_abstract[source], counts[source]) for source in counts}
 

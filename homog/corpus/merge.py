@@ -18,18 +18,26 @@ def _conflict(a: Paper, b: Paper) -> bool:
 
 
 def record_label(paper: Paper) -> str:
-    """How a merged record is named in the dedup report: its source id (with version) or its id."""
-    return paper.source_id or paper.id
+    """How a merged record is named in the dedup report: its source id (with version), its id, or -- when the id
+    is only a hash of the title -- its title and year."""
+    if paper.source_id:
+        return paper.source_id
+    if paper.id.startswith("title:") and paper.title:
+        title = paper.title if len(paper.title) <= 80 else paper.title[:79] + "…"
+        return f'"{title}" ({paper.year})' if paper.year is not None else f'"{title}"'
+    return paper.id
 
 
 @dataclass
 class Merger:
     """Collects a batch of records (one file or one harvest page), merging records of one paper.
 
+    ``origin`` names where the records come from (a file name, a harvest page).
     ``events`` lists every merge as a dedup-report row: ``kept_id``,
-    ``merged_id_or_record``, ``source``, ``reason``.
+    ``merged_id_or_record``, ``source``, ``origin``, ``reason``.
     """
 
+    origin: str = ""
     papers: dict[str, Paper] = field(default_factory=dict)
     events: list[dict[str, str]] = field(default_factory=list)
     _by_doi: dict[str, str] = field(default_factory=dict)
@@ -66,7 +74,7 @@ class Merger:
 
     def _log(self, kept: str, paper: Paper, reason: str) -> None:
         self.events.append({"kept_id": kept, "merged_id_or_record": record_label(paper),
-                            "source": paper.source, "reason": reason})
+                            "source": paper.source, "origin": self.origin, "reason": reason})
 
     def with_store(self, store: Store, earlier: Container[str] = ()) -> tuple[dict[str, Paper], list[tuple[str, str]]]:
         """The batch merged with stored papers (same id, DOI, then title+year; stored ids kept).

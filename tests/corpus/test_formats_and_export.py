@@ -120,11 +120,11 @@ def test_merge_by_title_and_year_across_sources_and_dedup_report(tmp_path, store
     (paper,) = store.get_papers(["2101.00001"])
     assert paper.doi == "10.9/j" and paper.n_source_records == 2
     rows = report.dedup_rows()
-    assert list(rows.columns) == ["kept_id", "merged_id_or_record", "source", "reason"]
+    assert list(rows.columns) == ["kept_id", "merged_id_or_record", "source", "origin", "reason"]
     assert rows.to_dict("records") == [
-        {"kept_id": "2101.00001", "merged_id_or_record": "doi:10.9/j", "source": "csv",
+        {"kept_id": "2101.00001", "merged_id_or_record": "doi:10.9/j", "source": "csv", "origin": "b.csv",
          "reason": "same title and year (already stored)"},
-        {"kept_id": "doi:10.9/k", "merged_id_or_record": "doi:10.9/k", "source": "csv",
+        {"kept_id": "doi:10.9/k", "merged_id_or_record": "doi:10.9/k", "source": "csv", "origin": "",
          "reason": "excluded from embedding (abstract withdrawn)"}]
     data = report.to_dict()
     json.dumps(data)
@@ -167,3 +167,15 @@ def test_cli_harvest_stats_export(tmp_path, cases_dir):
     broken.write_text('[[source]]\nkind = "ftp"\n')
     bad = runner.invoke(_app(), ["harvest", str(broken), "--store", str(db)])
     assert bad.exit_code == 2 and "kind 'ftp' is not one of" in bad.output
+
+
+def test_dedup_report_names_title_keyed_records_and_their_file(tmp_path, store):
+    """A record identified only by its title is named by title and year, with the file it came from."""
+    first, second = tmp_path / "one.csv", tmp_path / "two.csv"
+    first.write_text("Title,Year,Abstract\nA toy study of merging,2020,one two three four five six\n")
+    second.write_text("Title,Year,Abstract\nA Toy Study of Merging!,2020,one two three four five six seven\n"
+                      "A Toy Study of Merging,2020,one two three four five six seven eight\n")
+    rows = ingest_files([first, second], store).dedup_rows().to_dict("records")
+    label = '"A Toy Study of Merging!" (2020)'
+    assert [(r["merged_id_or_record"], r["origin"], r["reason"]) for r in rows] == [
+        ('"A Toy Study of Merging" (2020)', "two.csv", "same id"), (label, "two.csv", "same id (already stored)")]

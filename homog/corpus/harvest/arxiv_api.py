@@ -209,7 +209,7 @@ class ArxivHarvester:
 
     def _store_page(self, key: str, outcome: QueryOutcome, start: int, items: list[Paper | Problem],
                     own: set[str], max_results: int) -> None:
-        merger = Merger()
+        merger = Merger(f"arXiv '{outcome.query}' start={start}")
         page_ids: list[str] = []
         for item in items:
             if isinstance(item, Problem):
@@ -217,9 +217,7 @@ class ArxivHarvester:
                 continue
             if item.id in own:
                 outcome.duplicates += 1
-                outcome.events.append({"kept_id": item.id, "merged_id_or_record": f"{item.source_id} (page "
-                                       f"start={start})", "source": item.source,
-                                       "reason": "repeated in a later page; dropped"})
+                outcome.events.append(repeat_event(item, merger.origin))
                 continue
             if outcome.harvested >= max_results:
                 break
@@ -238,6 +236,12 @@ class ArxivHarvester:
         self.seen.update(page_ids)
         if self.on_page is not None:
             self.on_page(outcome)
+
+
+def repeat_event(paper: Paper, origin: str) -> dict[str, str]:
+    """The dedup-report row of a record a harvest had already received (on an earlier page)."""
+    return {"kept_id": paper.id, "merged_id_or_record": paper.source_id or paper.id, "source": paper.source,
+            "origin": origin, "reason": "repeated in a later page; dropped"}
 
 
 def window_too_large(query: str, total: int, limit: int) -> bool:

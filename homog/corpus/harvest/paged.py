@@ -15,6 +15,7 @@ from homog.corpus.harvest.arxiv_api import (
     _failure_text,
     _state_dict,
     query_key,
+    repeat_event,
 )
 from homog.corpus.harvest.polite import PoliteGetter, RequestFailed, RetryPolicy
 from homog.corpus.merge import Merger
@@ -57,12 +58,13 @@ def harvest_pages(store: Store, harvest_key: str, label: str, fetch: Callable[[s
             store.put_harvest_state(harvest_key, key, outcome.pages, {**_state_dict(outcome), "cursor": cursor})
             return outcome
         outcome.reported_total = total if total is not None else outcome.reported_total
-        merger, ids = Merger(), []
+        merger, ids = Merger(f"{label} page {outcome.pages + 1}"), []
         for item in items:
             if isinstance(item, Problem):
                 outcome.problems.append(str(item))
             elif item.id in own:
                 outcome.duplicates += 1
+                outcome.events.append(repeat_event(item, merger.origin))
             elif keep(item) and outcome.harvested < max_results:
                 own.add(item.id)
                 ids.append(item.id)

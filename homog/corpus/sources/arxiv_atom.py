@@ -1,7 +1,7 @@
-"""Reader for arXiv API Atom feeds (recorded responses) and live search through the ``arxiv`` package.
+"""Reader for arXiv API Atom feeds: saved responses, and the pages the harvester receives.
 
-Both paths turn entries into ``arxiv.Result`` with the package's own entry
-parser and then into ``Paper`` with ``result_to_paper``.  Error entries (id
+Entries become ``arxiv.Result`` through the ``arxiv`` package's own entry
+parser and then ``Paper`` through ``result_to_paper``.  Error entries (id
 under ``/api/errors``) and hollow entries (no id) become problems, never papers.
 """
 from __future__ import annotations
@@ -80,23 +80,3 @@ def read(path: Path, **_: Any) -> Iterator[Paper | Problem]:
     """Papers and problems from a saved Atom feed file."""
     path = Path(path)
     yield from parse_feed(path.read_bytes(), name=path.name)
-
-
-def search(query: str, *, max_results: int, client: arxiv.Client | None = None, page_size: int = 100,
-           num_retries: int = 3) -> Iterator[Paper | Problem]:
-    """Live search through ``arxiv.Client`` (3 s between requests); network failures raise ``HomogError``.
-
-    The ``arxiv`` package drops error and hollow entries itself, so they never
-    become papers here either.
-    """
-    client = client or arxiv.Client(page_size=min(page_size, max_results), delay_seconds=3.0,
-                                    num_retries=num_retries)
-    name = f"arXiv search {query!r}"
-    try:
-        for index, result in enumerate(client.results(arxiv.Search(query=query, max_results=max_results)), 1):
-            try:
-                yield result_to_paper(result)
-            except HomogError as exc:
-                yield Problem(name, f"result {index}", exc.reason)
-    except arxiv.ArxivError as exc:
-        raise HomogError(f"arXiv API request failed: {exc}", file=name) from exc

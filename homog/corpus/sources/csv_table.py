@@ -64,6 +64,17 @@ def map_columns(headers: list[str], column_map: Mapping[str, str] | None = None)
     return {field: header for field, header in found.items() if header is not None}
 
 
+def align_cells(headers: list[str], cells: list[str]) -> dict[str, str]:
+    """Header -> cell of one row.  A row with more cells than headers has its extra cells somewhere in the middle
+    (a Scopus export whose rows hold one 'Funding Text' column more than its header names), so the first half of
+    the headers take cells from the row's start and the second half from its end; the extra cells are ignored."""
+    extra = len(cells) - len(headers)
+    if extra <= 0:
+        return dict(zip(headers, cells))
+    half = (len(headers) + 1) // 2
+    return dict(zip(headers, cells[:half] + cells[half + extra:]))
+
+
 def read_wos_tab(path: Path, **options: Any) -> Iterator[Paper | Problem]:
     """Papers and problems from a Web of Science tab-delimited export (``PT AU ... TI ... AB ... UT``)."""
     return read(path, **{**options, "delimiter": "\t", "source": "web-of-science"})
@@ -110,8 +121,8 @@ def read(path: Path, *, column_map: Mapping[str, str] | None = None, defaults: M
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with open_text(path, encoding="utf-8-sig", newline="") as handle:
         quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL  # WoS tab files never quote
-        reader = csv.DictReader(handle, delimiter=delimiter, quoting=quoting)
-        headers = [h for h in (reader.fieldnames or [])]
+        reader = csv.reader(handle, delimiter=delimiter, quoting=quoting)
+        headers = next(reader, [])
         cols = map_columns(headers, column_map)
         if "title" not in cols and "abstract" not in cols:
             raise HomogError(f"no title or abstract column found; headers seen: {', '.join(headers) or '(none)'}",
@@ -119,16 +130,15 @@ def read(path: Path, *, column_map: Mapping[str, str] | None = None, defaults: M
         loaded = 0
         ragged: list[str] = []
         start = reader.line_num + 1
-        for row in reader:
+        for cells in reader:
             where = f"line {start}"
             start = reader.line_num + 1
-            if None in row:
-                ragged.append(where)
-                row.pop(None)
-            if not any(v.strip() for v in row.values() if v):
+            if not any(cell.strip() for cell in cells):
                 continue
+            if len(cells) > len(headers):
+                ragged.append(where)
             try:
-                paper = _row_paper(row, cols, merged_defaults, strip=strip_copyright_notice,
+                paper = _row_paper(align_cells(headers, cells), cols, merged_defaults, strip=strip_copyright_notice,
                                    source=source or SOURCE)
             except HomogError as exc:
                 yield Problem(name, where, exc.reason)
@@ -136,8 +146,9 @@ def read(path: Path, *, column_map: Mapping[str, str] | None = None, defaults: M
             loaded += 1
             yield paper
     if ragged:
-        yield Problem(name, ragged[0], f"{len(ragged)} rows have more cells than the {len(headers)} headers "
-                      f"(first at {ragged[0]}); the extra trailing cells were ignored", "warning")
+        yield Problem(name, ragged[0], f"{len(ragged)} rows have more cells than the {len(headers)} headers (first at "
+                      f"{ragged[0]}); their cells were matched to the first half of the headers from the row's start "
+                      f"and to the second half from its end, and the extra cells in between ignored", "warning")
     if "abstract" not in cols:
         looked = ", ".join(ALIASES["abstract"])
         plural = "record" if loaded == 1 else "records"
