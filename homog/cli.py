@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from homog.cli_common import (DEFAULT_STORE, DebugOption, StoreOption, _errors, _load_hook, _progress,
-                               _progress_hook)
+from homog.cli_common import (DEFAULT_STORE, ColumnOption, DebugOption, StoreOption, _errors, _load_hook,
+                               _progress, _progress_hook, column_map)
 from homog.cli_bench import bench_app
 from homog.cli_corpus import corpus_app, harvest
 
@@ -68,6 +68,7 @@ def run(
                                                        help="Folder of benchmark datasets (e.g. ../shared/data/"
                                                             "benchmarks).")] = None,
     bench: Annotated[bool, typer.Option("--bench/--no-bench", help="Run the benchmark suite.")] = True,
+    column: ColumnOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Run the main job: ingest → embed → cluster → measure → benchmark → report."""
@@ -79,7 +80,7 @@ def run(
                            long_text=long_text.value, method=method.value, k=k, k_max=k_max, min_cluster_size=min_cluster_size,
                            seed=seed, min_papers=min_papers, n_boot=n_boot, periods=_parse_periods(periods),
                            bench=bench, suite=str(suite) if suite else None,
-                           bench_data=str(bench_data) if bench_data else None)
+                           bench_data=str(bench_data) if bench_data else None, column_map=column_map(column))
     with _errors(debug), Store(store) as db, _progress() as progress:
         pipeline = Pipeline(settings, store=db, on_progress=_progress_hook(progress),
                             on_step=lambda name: progress.console.print(f"[bold]step:[/] {name}"))
@@ -132,14 +133,16 @@ def _print_summary(result, written: dict[str, Path]) -> None:
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="Paper files to load into the store.")],
     store: StoreOption = DEFAULT_STORE,
+    column: ColumnOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Load paper files into the store and say what was loaded, merged and skipped, and why."""
     from homog.corpus.ingest import ingest_files
     from homog.store import Store
 
+    mapping = column_map(column)
     with _errors(debug), Store(store) as db, _progress() as progress:
-        report = ingest_files(files, db, on_batch=_load_hook(progress))
+        report = ingest_files(files, db, column_map=mapping or None, on_batch=_load_hook(progress))
     out = Console(soft_wrap=True)
     for problem in report.problems:
         out.print(f"[yellow]{problem.severity}[/]: {problem}", highlight=False)

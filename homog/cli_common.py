@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Callable, Iterator
+from typing import Annotated, Callable, Iterator, Optional
 
 import typer
 from rich.console import Console
@@ -17,6 +17,22 @@ StoreOption = Annotated[Path, typer.Option("--store", envvar="HOMOG_STORE",
                                            help="The store file (papers, embeddings, results). Shared by every run.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")]
 DEFAULT_STORE = Path("homog.sqlite")
+ColumnOption = Annotated[Optional[list[str]], typer.Option(
+    "--column", metavar="FIELD=HEADER",
+    help="Read a CSV field from this column, e.g. --column 'title=Paper Title' (repeatable; fields: title, "
+         "abstract, year, id, doi, authors, categories, venue, date, versions).")]
+
+
+def column_map(values: list[str] | None) -> dict[str, str]:
+    """``["title=Paper Title", ...]`` from ``--column`` as ``{"title": "Paper Title", ...}``."""
+    mapping: dict[str, str] = {}
+    for value in values or []:
+        field, sep, header = value.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise typer.BadParameter(f"expected FIELD=HEADER, e.g. 'title=Paper Title'; got {value!r}",
+                                     param_hint="--column")
+        mapping[field.strip()] = header.strip()
+    return mapping
 
 
 @contextmanager

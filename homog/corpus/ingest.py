@@ -196,7 +196,7 @@ def ingest_files(paths: Iterable[str | Path], store: Store, *, column_map: Mappi
 
             spec = load_spec(path)
             result = harvest_spec(spec, store, on_page=on_page,
-                                  load_file=lambda p, opts: _load_file(Path(p), store, {**options, **opts},
+                                  load_file=lambda p, opts: _load_file(Path(p), store, _overlay(options, opts),
                                                                       batch_size, on_batch))
             for row, ids, problems, merges in result.files:
                 _add_file(report, all_ids, row, ids, problems, merges, on_progress)
@@ -208,6 +208,12 @@ def ingest_files(paths: Iterable[str | Path], store: Store, *, column_map: Mappi
     report.ids = list(all_ids)
     _finish(report, store)
     return report
+
+
+def _overlay(options: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` with the ``overrides`` that are set (a spec's file source keeps the caller's column map unless
+    it gives its own)."""
+    return {**options, **{name: value for name, value in overrides.items() if value is not None}}
 
 
 def _add_file(report: IngestReport, all_ids: dict[str, None], row: FileReport, ids: list[str],

@@ -12,7 +12,9 @@ _DERIVED = ("doi:", "title:", "id:")
 
 
 def _conflict(a: Paper, b: Paper) -> bool:
-    """True if two records carry different hard identities (two arXiv ids, or two DOIs)."""
+    """True if two records carry different hard identities (two arXiv ids, or two DOIs): they are two papers
+    however alike they look (two arXiv preprints that became one journal article share its DOI, yet are two
+    submissions)."""
     both_arxiv = not a.id.startswith(_DERIVED) and not b.id.startswith(_DERIVED)
     return (both_arxiv and a.id != b.id) or bool(a.doi and b.doi and a.doi != b.doi)
 
@@ -58,7 +60,7 @@ class Merger:
     def _match(self, paper: Paper) -> tuple[str | None, str]:
         if paper.id in self.papers:
             return paper.id, "same id"
-        if paper.doi and paper.doi in self._by_doi:
+        if paper.doi and paper.doi in self._by_doi and not _conflict(self.papers[self._by_doi[paper.doi]], paper):
             return self._by_doi[paper.doi], "same DOI"
         tkey = title_key(paper.title, paper.year)
         if tkey and tkey in self._by_title and not _conflict(self.papers[self._by_title[tkey]], paper):
@@ -91,8 +93,8 @@ class Merger:
         out: dict[str, Paper] = {}
         for paper in self.papers.values():
             existing, reason = stored.get(paper.id), "same id"
-            if existing is None and paper.doi:
-                existing, reason = by_doi.get(paper.doi), "same DOI"
+            if existing is None and paper.doi and paper.doi in by_doi and not _conflict(by_doi[paper.doi], paper):
+                existing, reason = by_doi[paper.doi], "same DOI"
             if existing is None and keys[paper.id] in by_title:
                 candidate = out.get(by_title[keys[paper.id]]) or next(iter(store.get_papers(
                     [by_title[keys[paper.id]]])), None)

@@ -104,3 +104,14 @@ def test_stored_papers_come_back_equal(store, data_dir):
     store.put_loaded(papers)
     back = store.get_papers([p.id for p in papers])
     assert [repr(p) for p in back] == [repr(p) for p in papers] and back == papers
+
+
+def test_two_arxiv_preprints_sharing_a_journal_doi_stay_two_papers(data_dir, store):
+    """In the real OAI page, 1708.09427 and 1711.05775 both give the DOI of the one journal article that grew
+    from them: two submissions, two papers (a DOI merges records of one paper, never two arXiv ids)."""
+    page = next((data_dir / "arxiv-oai-pmh").glob("*.xml"))
+    report = ingest_files([page], store)
+    first, second = store.get_papers(["1708.09427", "1711.05775"])
+    assert first.doi == second.doi == "10.1038/s41598-019-48995-4"
+    assert first.n_source_records == second.n_source_records == 1
+    assert len(report.ids) == 1000 and report.merges == []

@@ -15,8 +15,8 @@ SAMPLE = "arxiv-kaggle-jsonl/arxiv-metadata-oai-snapshot.sample.jsonl"
 
 @pytest.fixture()
 def snapshot_with_repeats(tmp_path, data_dir):
-    """The real 200-record sample, then records of the same papers again: a later version under the same id, one
-    under its DOI with another id; a third under its title with another arXiv id (another paper: two arXiv ids
+    """The real 200-record sample, then records of the same papers again: a later version under the same id; one
+    with its DOI (in upper case) and one with its title, each under another arXiv id (other papers: two arXiv ids
     never merge); and a malformed line among them."""
     lines = (data_dir / SAMPLE).read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]
@@ -43,15 +43,32 @@ def test_batches_give_the_corpus_of_one_batch(tmp_path, snapshot_with_repeats):
         whole = ingest_files([snapshot_with_repeats], one, batch_size=10**6)
         batched = ingest_files([snapshot_with_repeats], many, batch_size=7)
         assert _corpus(many) == _corpus(one)
-        assert batched.ids == whole.ids and len(whole.ids) == 201
+        assert batched.ids == whole.ids and len(whole.ids) == 202
         assert batched.merges == whole.merges  # cross-batch repeats are logged as repeats within the file
-        assert sorted(m["reason"] for m in whole.merges) == ["same DOI", "same id"]
+        assert [m["reason"] for m in whole.merges] == ["same id"]
         assert batched.files[0] == whole.files[0]
         assert (whole.files[0].records_read, whole.files[0].loaded, whole.files[0].merged,
-                whole.files[0].skipped) == (204, 201, 2, 1)
+                whole.files[0].skipped) == (204, 202, 1, 1)
         assert [str(p) for p in batched.problems] == [str(p) for p in whole.problems]
         assert "line 121" in str(whole.problems[0])
         assert many.get_load_batches(load_key(whole.files[0].sha256, {})) == []  # checkpoints gone when done
+
+
+def test_doi_and_title_merges_across_batches(tmp_path):
+    """Records of one paper under its DOI (any case) or its title and year, in different batches, become one."""
+    records = [{"doi": f"10.1/p{n}", "title": f"Toy paper {n}", "year": 2020, "abstract": f"Toy abstract {n} a b c"}
+               for n in range(20)]
+    records += [{"doi": "10.1/P3", "title": "Toy paper 3", "year": 2020, "abstract": "Revised toy abstract 3 a b"},
+                {"title": "toy paper 7!", "year": 2020, "abstract": "Toy abstract seven once more a b"}]
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    with Store(tmp_path / "one.sqlite") as one, Store(tmp_path / "many.sqlite") as many:
+        whole = ingest_files([path], one, batch_size=10**6)
+        batched = ingest_files([path], many, batch_size=3)
+        assert _corpus(many) == _corpus(one) and len(whole.ids) == 20
+        expected = [("doi:10.1/p3", "same id"), ("doi:10.1/p7", "same title and year")]
+        assert [(m["kept_id"], m["reason"]) for m in whole.merges] == expected
+        assert [(m["kept_id"], m["reason"]) for m in batched.merges] == expected
 
 
 @pytest.mark.parametrize("kill_after", [1, 50, 118, 203])

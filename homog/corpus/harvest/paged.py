@@ -17,7 +17,7 @@ from homog.corpus.harvest.arxiv_api import (
     query_key,
     repeat_event,
 )
-from homog.corpus.harvest.polite import PoliteGetter, RequestFailed, RetryPolicy
+from homog.corpus.harvest.polite import PoliteGetter, RequestFailed, RetryPolicy, Spacing
 from homog.corpus.merge import Merger
 from homog.corpus.record import Paper
 from homog.errors import HomogError, Problem
@@ -87,9 +87,10 @@ def harvest_pages(store: Store, harvest_key: str, label: str, fetch: Callable[[s
 
 
 def oai_fetcher(base_url: str, *, set_spec: str | None, date_from: str | None, date_until: str | None,
-                max_retries: int = 5, default_retry_after: float = 20.0, timeout: float = 120.0
-                ) -> Callable[[str | None], Page]:
-    """``fetch(token)`` for arXiv OAI-PMH ListRecords (metadataPrefix arXivRaw) through sickle's retrying client."""
+                max_retries: int = 5, default_retry_after: float = 20.0, timeout: float = 120.0,
+                spacing: Spacing | None = None) -> Callable[[str | None], Page]:
+    """``fetch(token)`` for arXiv OAI-PMH ListRecords (metadataPrefix arXivRaw) through sickle's retrying client
+    (503 and ``Retry-After`` flow control), pages at least ``spacing`` apart (default 3 s)."""
     from requests import RequestException
     from sickle import Sickle
     from sickle.oaiexceptions import NoRecordsMatch, OAIError
@@ -100,8 +101,10 @@ def oai_fetcher(base_url: str, *, set_spec: str | None, date_from: str | None, d
                     default_retry_after=default_retry_after, timeout=timeout)
     params = {k: v for k, v in {"metadataPrefix": "arXivRaw", "set": set_spec, "from": date_from,
                                 "until": date_until}.items() if v}
+    spacing = spacing or Spacing(3.0)
 
     def fetch(token: str | None) -> Page:
+        spacing.wait()
         try:
             response = client.harvest(verb="ListRecords", **({"resumptionToken": token} if token else params))
         except NoRecordsMatch:

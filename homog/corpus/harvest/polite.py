@@ -27,6 +27,25 @@ class SystemClock:
         time.sleep(seconds)
 
 
+class Spacing:
+    """Keeps calls at least ``seconds`` apart on ``clock`` (longer when ``wait`` is given more); ``times`` lists
+    when each call went ahead."""
+
+    def __init__(self, seconds: float, clock: Clock | None = None):
+        self.seconds = seconds
+        self.clock = clock or SystemClock()
+        self.times: list[float] = []
+
+    def wait(self, at_least: float = 0.0) -> None:
+        """Sleep until ``max(seconds, at_least)`` after the previous call, then note this one."""
+        if self.times:
+            due = self.times[-1] + max(self.seconds, at_least)
+            now = self.clock.monotonic()
+            if due > now:
+                self.clock.sleep(due - now)
+        self.times.append(self.clock.monotonic())
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard to try: ``max_attempts`` per request (429/5xx/timeouts), delays growing from ``delay_seconds``.
@@ -81,15 +100,12 @@ class PoliteGetter:
         self.policy = policy
         self.clock = clock or SystemClock()
         self.session = session or requests.Session()
-        self.request_times: list[float] = []
+        self.spacing = Spacing(policy.delay_seconds, self.clock)
 
-    def _wait(self, extra: float) -> None:
-        if not self.request_times:
-            return
-        due = self.request_times[-1] + max(self.policy.delay_seconds, extra)
-        now = self.clock.monotonic()
-        if due > now:
-            self.clock.sleep(due - now)
+    @property
+    def request_times(self) -> list[float]:
+        """When each request (retries included) was sent, by ``clock``."""
+        return self.spacing.times
 
     def get(self, url: str, params: dict[str, Any]) -> bytes:
         """The body of a 200 response; ``RequestFailed`` when retries are used up or the request is rejected."""
@@ -98,8 +114,7 @@ class PoliteGetter:
         attempt = 0
         while attempt < self.policy.max_attempts:
             attempt += 1
-            self._wait(extra)
-            self.request_times.append(self.clock.monotonic())
+            self.spacing.wait(extra)
             try:
                 response = self.session.get(url, params=params, timeout=self.policy.timeout,
                                             headers={"User-Agent": USER_AGENT})

@@ -15,7 +15,7 @@ from homog.corpus.harvest.paged import (
     oai_fetcher,
     openalex_fetcher,
 )
-from homog.corpus.harvest.polite import PoliteGetter, RetryPolicy
+from homog.corpus.harvest.polite import PoliteGetter, RetryPolicy, Spacing
 from homog.corpus.harvest.spec import CorpusSpec, SourceSpec, arxiv_query, month_windows
 from homog.store import Store
 
@@ -50,7 +50,8 @@ def harvest_spec(spec: CorpusSpec, store: Store, *, load_file: Callable[[str, di
         key = f"{spec.harvest_key}:{index}"
         if source.kind == "file":
             options = {"categories": list(source.categories) or None, "date_from": source.date_from,
-                       "date_to": source.date_to}
+                       "date_to": source.date_to, "column_map": source.columns or None,
+                       "defaults": source.defaults or None}
             row = load_file(str((base / source.path).resolve()), options)
             result.files.append(row)
             seen.update(dict.fromkeys(row[1]))
@@ -58,11 +59,15 @@ def harvest_spec(spec: CorpusSpec, store: Store, *, load_file: Callable[[str, di
         if source.kind == "arxiv-api":
             outcomes = _arxiv(source, store, key, budget, on_page, getter)
         elif source.kind == "arxiv-oai":
+            # OAI-PMH selects by datestamp (a record's last change), never earlier than its first version: asking
+            # from date_from with no end finds every paper first submitted in the window, and the papers are then
+            # kept by their first version's date.
             fetch = oai_fetcher(source.base_url or OAI_URL, set_spec=source.set, date_from=_iso(source.date_from),
-                                date_until=_iso(source.date_to))
-            label = f"OAI-PMH set={source.set} {_iso(source.date_from)}..{_iso(source.date_to)}"
+                                date_until=None, spacing=Spacing(source.delay_seconds))
+            label = f"OAI-PMH set={source.set} first versions {_iso(source.date_from)}..{_iso(source.date_to)}"
             outcomes = [harvest_pages(store, key, label, fetch, max_results=budget, source="arxiv-oai",
-                                      keep=in_window(source.categories, None, None), on_page=on_page)]
+                                      keep=in_window(source.categories, _iso(source.date_from),
+                                                     _iso(source.date_to)), on_page=on_page)]
         else:
             fetch = openalex_fetcher(search=source.query or None, filters=source.filter,
                                      per_page=source.page_size or 200, base_url=source.base_url or OPENALEX_URL,

@@ -23,7 +23,7 @@ from homog.errors import HomogError
 
 KINDS = ("arxiv-api", "arxiv-oai", "openalex", "file")
 _SOURCE_KEYS = {"kind", "query", "categories", "date_from", "date_to", "window_months", "max_results", "path",
-                "set", "filter", "base_url", "page_size", "delay_seconds"}
+                "set", "filter", "base_url", "page_size", "delay_seconds", "columns", "defaults"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ class SourceSpec:
     base_url: str | None = None
     page_size: int | None = None
     delay_seconds: float = 3.0
+    columns: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,11 @@ def load_spec(path: str | Path) -> CorpusSpec:
             raise HomogError(f"{where}: date_from {low} is after date_to {high}", file=name)
         if raw.get("delay_seconds", 3.0) < 3.0:
             raise HomogError(f"{where}: delay_seconds must be at least 3 (arXiv's terms of use)", file=name)
+        for table in ("filter", "columns", "defaults"):
+            if not isinstance(raw.get(table, {}), dict):
+                raise HomogError(f"{where}: '{table}' must be a table, e.g. {table} = {{ ... }}", file=name)
+        if kind != "file" and (raw.get("columns") or raw.get("defaults")):
+            raise HomogError(f"{where}: 'columns' and 'defaults' apply to file sources only", file=name)
         categories = raw.get("categories") or []
         sources.append(SourceSpec(
             kind=kind, query=raw.get("query", ""), categories=tuple([categories] if isinstance(categories, str)
@@ -108,6 +115,8 @@ def load_spec(path: str | Path) -> CorpusSpec:
             max_results=raw.get("max_results"), path=raw.get("path"), set=raw.get("set"),
             filter=dict(raw.get("filter") or {}), base_url=raw.get("base_url"), page_size=raw.get("page_size"),
             delay_seconds=float(raw.get("delay_seconds", 3.0)),
+            columns={str(k): str(v) for k, v in (raw.get("columns") or {}).items()},
+            defaults=dict(raw.get("defaults") or {}),
         ))
     return CorpusSpec(name=str(data.get("name") or path.stem), path=name, sources=tuple(sources),
                       max_papers=data.get("max_papers"), description=str(data.get("description", "")))

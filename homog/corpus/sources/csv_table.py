@@ -123,7 +123,10 @@ def read(path: Path, *, column_map: Mapping[str, str] | None = None, defaults: M
         quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL  # WoS tab files never quote
         reader = csv.reader(handle, delimiter=delimiter, quoting=quoting)
         headers = next(reader, [])
-        cols = map_columns(headers, column_map)
+        try:
+            cols = map_columns(headers, column_map)
+        except HomogError as exc:
+            raise HomogError(exc.reason, file=name) from None
         if "title" not in cols and "abstract" not in cols:
             raise HomogError(f"no title or abstract column found; headers seen: {', '.join(headers) or '(none)'}",
                              file=name)
