@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from bibtexparser import model
 
+from homog.corpus.identity import is_plain_arxiv_id
 from homog.corpus.record import Paper
 from homog.errors import HomogError
 
@@ -62,8 +63,19 @@ def corpus_stats(papers: Iterable[Paper]) -> dict[str, pd.DataFrame]:
     return {"papers per year": by_year, "papers per source": by_source, "papers per category": by_category}
 
 
-def _bib_key(paper_id: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-.:" else "_" for ch in paper_id)
+_DERIVED_IDS = ("doi:", "title:", "id:")
+_PLAIN_KEY = re.compile(r"[^\s,{}()=#%~\"'\\]+\Z")  # what BibTeX and biber accept in a citation key
+
+
+def _bib_key(paper: Paper, kept: set[str]) -> str:
+    """A paper's citation key: the one its BibTeX source gave it, if that is a plain key no other paper of the
+    export kept (``kept`` holds those, case-folded), else one made from its id."""
+    own = paper.source_id if paper.source == "bibtex" else None
+    if own and _PLAIN_KEY.match(own) and not own.startswith(_DERIVED_IDS) and not is_plain_arxiv_id(own) \
+            and own.casefold() not in kept:
+        kept.add(own.casefold())
+        return own
+    return "".join(ch if ch.isalnum() or ch in "-.:" else "_" for ch in paper.id)
 
 
 def _balanced(text: str) -> bool:
@@ -93,8 +105,13 @@ def _bib_value(text: str) -> str:
     return re.sub(r"(?<!\\)([{}])", r"\\\1", text)
 
 
-def to_bibtex(papers: Iterable[Paper]) -> str:
-    """The corpus as BibTeX (``@article``/``@misc`` with title, author, year, doi, eprint, abstract)."""
+def to_bibtex(papers: Iterable[Paper], kept_keys: set[str] | None = None) -> str:
+    """The corpus as BibTeX (``@article``/``@misc`` with title, author, year, doi, eprint, abstract).
+
+    Papers read from BibTeX keep their citation keys; ``kept_keys`` carries the keys kept so far across the
+    calls of one export.
+    """
+    kept_keys = set() if kept_keys is None else kept_keys
     library = bibtexparser.Library()
     for paper in papers:
         fields = {"title": paper.title, "author": " and ".join(paper.authors) or None,
@@ -102,7 +119,7 @@ def to_bibtex(papers: Iterable[Paper]) -> str:
                   "journal": paper.venue}
         if not paper.id.startswith(("doi:", "title:", "id:")):
             fields.update(eprint=paper.id, archiveprefix="arXiv", primaryclass=paper.primary_category)
-        entry = model.Entry("article" if paper.venue else "misc", _bib_key(paper.id),
+        entry = model.Entry("article" if paper.venue else "misc", _bib_key(paper, kept_keys),
                             [model.Field(k, _bib_value(v)) for k, v in fields.items() if v])
         library.add(entry)
     return bibtexparser.write_string(library)
@@ -128,12 +145,13 @@ def export_corpus(papers: Iterable[Paper], out: str | Path, fmt: str | None = No
         raise HomogError(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})", file=str(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     count = 0
+    kept_keys: set[str] = set()
     with ExitStack() as stack:
         writer: pq.ParquetWriter | None = None
         text = None if fmt == "parquet" else stack.enter_context(open(out, "w", encoding="utf-8", newline=""))
         for chunk in _chunks(papers, EXPORT_CHUNK):
             if fmt == "bibtex":
-                text.write(("\n\n" if count else "") + to_bibtex(chunk))  # as bibtexparser spaces entries
+                text.write(("\n\n" if count else "") + to_bibtex(chunk, kept_keys))  # as bibtexparser spaces entries
             elif fmt == "csv":
                 frame = papers_frame(chunk)
                 for column in ("authors", "categories", "sources"):

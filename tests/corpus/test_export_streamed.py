@@ -84,3 +84,23 @@ def test_export_of_an_empty_store_writes_the_columns(store, tmp_path):
     assert list(pd.read_parquet(tmp_path / "e.parquet").columns) == export.COLUMNS
     assert export_corpus(store.iter_papers(), tmp_path / "e.csv") == 0
     assert (tmp_path / "e.csv").read_text().strip() == ",".join(export.COLUMNS)
+
+
+def test_bibtex_export_keeps_the_citation_keys_it_was_given(tmp_path, store):
+    """A paper read from BibTeX is exported under its own key (so documents citing it still build); a repeated key
+    (loaded as key#2) and papers from other sources get keys made from their ids."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{vaswani2017attention, title={Attention Is All You Need}, year={2017},\n"
+                   "  author={Vaswani, Ashish}, abstract={We propose the Transformer, a simple network.}}\n"
+                   "@article{smith:2020/x, title={A toy study}, year={2020}, abstract={one two three four five}}\n"
+                   "@article{smith:2020/x, title={Another toy study}, year={2021}, abstract={six seven eight nine ten}}\n")
+    csv = tmp_path / "t.csv"
+    csv.write_text("id,Title,Year,Abstract\n2101.00001,A toy preprint,2021,one two three four five six\n")
+    ingest_files([bib, csv], store)
+    out = tmp_path / "out.bib"
+    export_corpus(store.iter_papers(), out, "bibtex")
+    keys = {p.title: p.source_id for p in bibtex.read(out) if isinstance(p, Paper)}
+    (repeat,) = [p.id for p in store.get_papers() if p.title == "Another toy study"]
+    assert repeat.startswith("title:") and store.get_papers([repeat])[0].source_id == "smith:2020/x#2"
+    assert keys == {"Attention Is All You Need": "vaswani2017attention", "A toy study": "smith:2020/x",
+                    "Another toy study": repeat, "A toy preprint": "2101.00001"}
