@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from homog.cli_common import (DEFAULT_STORE, ColumnOption, DebugOption, StoreOption, _errors, _load_hook,
-                               _progress, _progress_hook, column_map)
+from homog.cli_common import (DEFAULT_STORE, ColumnOption, DebugOption, DedupOption, StoreOption, _errors,
+                               _load_hook, _progress, _progress_hook, column_map, print_load_report)
 from homog.cli_bench import bench_app
 from homog.cli_corpus import corpus_app, harvest
 
@@ -134,6 +134,7 @@ def ingest(
     files: Annotated[list[Path], typer.Argument(help="Paper files to load into the store.")],
     store: StoreOption = DEFAULT_STORE,
     column: ColumnOption = None,
+    dedup_report: DedupOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Load paper files into the store and say what was loaded, merged and skipped, and why."""
@@ -143,10 +144,7 @@ def ingest(
     mapping = column_map(column)
     with _errors(debug), Store(store) as db, _progress() as progress:
         report = ingest_files(files, db, column_map=mapping or None, on_batch=_load_hook(progress))
-    out = Console(soft_wrap=True)
-    for problem in report.problems:
-        out.print(f"[yellow]{problem.severity}[/]: {problem}", highlight=False)
-    out.print(report.summary())
+    print_load_report(report, Console(soft_wrap=True), dedup_report)
 
 
 app.command()(harvest)

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from homog.errors import HomogError
+
+if TYPE_CHECKING:
+    from homog.corpus.ingest import IngestReport
 
 console = Console(stderr=True, soft_wrap=True)
 
@@ -21,6 +24,28 @@ ColumnOption = Annotated[Optional[list[str]], typer.Option(
     "--column", metavar="FIELD=HEADER",
     help="Read a CSV field from this column, e.g. --column 'title=Paper Title' (repeatable; fields: title, "
          "abstract, year, id, doi, authors, categories, venue, date, versions).")]
+
+
+DedupOption = Annotated[Optional[Path], typer.Option(
+    "--dedup-report", metavar="CSV", help="Write every merge, skipped record and paper without a usable abstract "
+                                         "to this CSV (kept_id, merged_id_or_record, source, origin, reason).")]
+PROBLEM_LINES = 20  # problems printed one by one; the rest are counted by reason
+
+
+def print_load_report(report: "IngestReport", out: Console, dedup: Path | None) -> None:
+    """The end of a load: its problems (the first ``PROBLEM_LINES``), the counts, the reasons; the dedup CSV."""
+    for problem in report.problems[:PROBLEM_LINES]:
+        out.print(f"[yellow]{problem.severity}[/]: {problem}", highlight=False)
+    if len(report.problems) > PROBLEM_LINES:
+        where = f"all in {dedup}" if dedup else "--dedup-report CSV lists every skipped record"
+        out.print(f"… and {len(report.problems) - PROBLEM_LINES:,} more problems ({where})", highlight=False)
+    out.print(report.summary(), highlight=False)
+    for line in report.reason_lines():
+        out.print(f"  {line}", highlight=False)
+    if dedup is not None:
+        dedup.parent.mkdir(parents=True, exist_ok=True)
+        report.dedup_rows().to_csv(dedup, index=False)
+        out.print(f"dedup report: {dedup}", highlight=False)
 
 
 def column_map(values: list[str] | None) -> dict[str, str]:

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from homog.cli_common import DEFAULT_STORE, DebugOption, StoreOption, _errors
+from homog.cli_common import DEFAULT_STORE, DebugOption, DedupOption, StoreOption, _errors, print_load_report
 from homog.corpus.export import FORMATS, corpus_stats, export_corpus
 
 corpus_app = typer.Typer(help="Look at and export the corpus in the store.", no_args_is_help=True)
@@ -17,6 +17,7 @@ corpus_app = typer.Typer(help="Look at and export the corpus in the store.", no_
 def harvest(
     specs: Annotated[list[Path], typer.Argument(help="Corpus specifications (corpora/*.toml) or paper files.")],
     store: StoreOption = DEFAULT_STORE,
+    dedup_report: DedupOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Harvest corpus specifications into the store (polite, resumable) and say what arrived and what is missing."""
@@ -28,11 +29,9 @@ def harvest(
         report = ingest_files(specs, db, on_page=lambda o: out.print(f"  {o.summary()}", highlight=False),
                               on_batch=lambda path, n: out.print(f"  {Path(path).name}: {n:,} records loaded",
                                                                  highlight=False))
-    for problem in report.problems:
-        out.print(f"[yellow]{problem.severity}[/]: {problem}", highlight=False)
     for query in report.harvest:
         out.print(f"{query['status']}: {query['summary']}", highlight=False)
-    out.print(report.summary(), highlight=False)
+    print_load_report(report, out, dedup_report)
     if any(q["status"] not in ("ok", "split") for q in report.harvest):
         raise typer.Exit(1)
 

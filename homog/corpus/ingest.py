@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter, deque
 from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -59,6 +60,19 @@ class IngestReport:
             text += f"; harvest: {run_summary(outcomes)}"
         return text
 
+    def reason_lines(self) -> list[str]:
+        """Skipped records and papers kept without a usable abstract, counted by reason, e.g.
+        ``skipped 3: malformed JSON (2), record has no 'id' (1)``."""
+        skipped = Counter(reason_kind(p.reason) for p in self.problems if p.severity == "skipped")
+        unusable = Counter(row["reason"].removeprefix("excluded from embedding (abstract ").removesuffix(")")
+                           for row in self.excluded)
+        lines = []
+        for label, counts in (("skipped", skipped), ("kept without a usable abstract (not embedded)", unusable)):
+            if counts:
+                parts = ", ".join(f"{reason} ({n:,})" for reason, n in counts.most_common())
+                lines.append(f"{label} {sum(counts.values()):,}: {parts}")
+        return lines
+
     def dedup_rows(self) -> Any:
         """Every merge and exclusion as a DataFrame: ``kept_id, merged_id_or_record, source, origin, reason``
         (``origin``: the file or harvest page a merged or skipped record came from)."""
@@ -89,6 +103,16 @@ class IngestReport:
     def coverage_lines(self) -> list[str]:
         """``<source>: <n>/<total> with abstracts`` per source."""
         return [f"{source}: {n}/{total} with abstracts" for source, (n, total) in sorted(self.coverage.items())]
+
+
+_DETAIL = re.compile(r"\s*\([^()]*\)")
+_VALUE = re.compile(r"'[^']*\d[^']*'")
+
+
+def reason_kind(reason: str) -> str:
+    """A problem's reason without its particulars (parenthesised details, quoted values with digits), to count
+    problems by kind: ``arXiv id '0112019' lacks its archive (e.g. ...)`` -> ``arXiv id '…' lacks its archive``."""
+    return " ".join(_VALUE.sub("'…'", _DETAIL.sub("", reason)).split()) or reason
 
 
 def file_sha256(path: Path) -> str:

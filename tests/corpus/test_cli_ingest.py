@@ -1,4 +1,5 @@
-"""Generic CSV with a column mapping: from the Python API, the command line (--column) and a spec file source."""
+"""The ingest and harvest commands: generic CSV with a column mapping (--column, a spec file source), and how a
+load ends (problems, counts by reason, the dedup report)."""
 from __future__ import annotations
 
 from typer.testing import CliRunner
@@ -57,3 +58,30 @@ def test_spec_file_source_with_columns_and_defaults(tmp_path):
     spec.write_text('[[source]]\nkind = "arxiv-api"\nquery = "x"\ncolumns = { title = "T" }\n')
     bad = CliRunner().invoke(app, ["harvest", str(spec), "--store", str(db)])
     assert bad.exit_code == 2 and "'columns' and 'defaults' apply to file sources only" in bad.output
+
+
+def test_ingest_ends_with_counts_by_reason_and_writes_the_dedup_report(tmp_path, cases_dir):
+    """Many bad lines: the first 20 are shown, the rest counted; reasons are tallied; --dedup-report lists all."""
+    path = tmp_path / "records.jsonl"
+    good = '{"id": "2101.%05d", "title": "Toy %d", "abstract": "A toy abstract with enough words %d."}'
+    path.write_text("\n".join([good % (n, n, n) for n in range(1, 4)] + ["{broken"] * 25
+                              + ['{"title": "T", "abstract": "This paper has been withdrawn by the authors."}',
+                                 '{"id": "2101.00001", "title": "Toy 1", "abstract": "A toy abstract, again."}'])
+                    + "\n")
+    dedup = tmp_path / "out" / "dedup.csv"
+    db = str(tmp_path / "s.sqlite")
+    result = CliRunner().invoke(app, ["ingest", str(path), "--store", db, "--dedup-report", str(dedup)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert sum(line.startswith("skipped: records.jsonl: line ") for line in lines) == 20
+    assert f"… and 5 more problems (all in {dedup})" in lines
+    assert "4 papers from 1 file: 30 records read, 1 merged, 25 skipped" in lines
+    assert "  skipped 25: malformed JSON (25)" in lines
+    assert "  kept without a usable abstract (not embedded) 1: withdrawn (1)" in lines
+    import pandas as pd
+
+    rows = pd.read_csv(dedup, dtype=str, keep_default_na=False)
+    assert list(rows.columns) == ["kept_id", "merged_id_or_record", "source", "origin", "reason"]
+    assert rows["reason"].str.startswith("skipped: malformed JSON").sum() == 25
+    assert list(rows.loc[rows["reason"] == "same id", "origin"]) == ["records.jsonl"]
+    assert (rows["reason"] == "excluded from embedding (abstract withdrawn)").sum() == 1
