@@ -85,3 +85,11 @@ def test_ingest_ends_with_counts_by_reason_and_writes_the_dedup_report(tmp_path,
     assert rows["reason"].str.startswith("skipped: malformed JSON").sum() == 25
     assert list(rows.loc[rows["reason"] == "same id", "origin"]) == ["records.jsonl"]
     assert (rows["reason"] == "excluded from embedding (abstract withdrawn)").sum() == 1
+
+
+def test_spec_file_source_that_is_missing_names_the_spec_and_source(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('[[source]]\nkind = "file"\npath = "papers.csv"\n')
+    bad = CliRunner().invoke(app, ["harvest", str(spec), "--store", str(tmp_path / "s.sqlite")])
+    assert bad.exit_code == 2
+    assert f"{spec}: source 1: no file at {tmp_path / 'papers.csv'}" in " ".join(bad.output.split())

@@ -17,6 +17,7 @@ from homog.corpus.harvest.paged import (
 )
 from homog.corpus.harvest.polite import PoliteGetter, RetryPolicy, Spacing
 from homog.corpus.harvest.spec import CorpusSpec, SourceSpec, arxiv_query, month_windows
+from homog.errors import HomogError
 from homog.store import Store
 
 OAI_URL = "https://oaipmh.arxiv.org/oai"
@@ -52,7 +53,11 @@ def harvest_spec(spec: CorpusSpec, store: Store, *, load_file: Callable[[str, di
             options = {"categories": list(source.categories) or None, "date_from": source.date_from,
                        "date_to": source.date_to, "column_map": source.columns or None,
                        "defaults": source.defaults or None}
-            row = load_file(str((base / source.path).resolve()), options)
+            path = (base / source.path).resolve()
+            if not path.is_file():
+                raise HomogError(f"source {index}: no file at {path} (a file source's path is relative to its "
+                                 f"specification)", file=spec.path)
+            row = load_file(str(path), options)
             result.files.append(row)
             seen.update(dict.fromkeys(row[1]))
             continue
