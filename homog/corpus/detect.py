@@ -1,6 +1,7 @@
 """Choose a reader for a file by its content (first bytes), not only its extension."""
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -30,15 +31,22 @@ _WOS_START = re.compile(r"^(?:FN |VR |PT [A-Z]\s*$)", re.MULTILINE)
 _OPENALEX = ('"abstract_inverted_index"', '"https://openalex.org/W')
 
 
-def _first_json_line(path: Path) -> dict[str, Any] | None:
+def _first_json_line(path: Path, tries: int = 20) -> dict[str, Any] | None:
+    """The first JSON object among the first ``tries`` non-blank lines (a broken first line is one record's
+    problem, not the file's)."""
     with open_binary(path) as handle:
         for line in handle:
-            if line.strip():
-                try:
-                    value = json.loads(line.decode("utf-8-sig"))
-                except (json.JSONDecodeError, UnicodeDecodeError):
-                    return None
-                return value if isinstance(value, dict) else None
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line.decode("utf-8-sig"))
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                value = None
+            if isinstance(value, dict):
+                return value
+            tries -= 1
+            if tries == 0:
+                return None
     return None
 
 
@@ -50,7 +58,10 @@ def detect_reader(path: str | Path) -> str:
             head = handle.read(_SNIFF_BYTES)
     except OSError as exc:
         raise HomogError(f"cannot read file ({exc.strerror or exc})", file=str(path)) from exc
-    text = head.decode("utf-8-sig", errors="replace").lstrip()
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    text = head.decode("utf-16" if utf16 else "utf-8-sig", errors="replace").lstrip()
+    if not text:
+        raise HomogError("empty file", file=str(path))
     if text.startswith("<"):
         if "<feed" in text:
             return "arxiv_atom"
@@ -64,7 +75,7 @@ def detect_reader(path: str | Path) -> str:
     if text.startswith("{"):
         first = _first_json_line(path)
         if first is None:
-            raise HomogError("starts like JSON but its first line is not a JSON object", file=str(path))
+            raise HomogError("starts like JSON but none of its first 20 lines is a JSON object", file=str(path))
         return "arxiv_snapshot" if "versions" in first and "authors_parsed" in first else "jsonl_records"
     first_line = text.splitlines()[0] if text else ""
     if _RIS_START.search(text):

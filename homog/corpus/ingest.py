@@ -7,13 +7,14 @@ import re
 from collections import Counter, deque
 from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from homog.corpus.detect import READERS, detect_reader
 from homog.corpus.merge import Merger, record_label
 from homog.corpus.record import Paper
+from homog.corpus.sources._common import text_encoding
 from homog.errors import HomogError, Problem
 from homog.store import Store
 
@@ -152,6 +153,17 @@ def _load_batch(items: list[Any], store: Store, earlier: Container[str], origin:
     return report, papers, title_rows
 
 
+_BINARY_READERS = ("arxiv_snapshot", "arxiv_atom", "oai_pmh")  # they decode bytes themselves, line or document
+
+
+def _encoding_problems(path: Path, reader: str) -> list[Problem]:
+    """A warning when a text file is not UTF-8 (it is then read as Windows-1252)."""
+    if reader in _BINARY_READERS:
+        return []
+    _, note = text_encoding(path)
+    return [Problem(path.name, "encoding", note, "warning")] if note else []
+
+
 def _load_file(path: Path, store: Store, options: Mapping[str, Any], batch_size: int = LOAD_BATCH,
                on_batch: Callable[[str, int], None] | None = None
                ) -> tuple[FileReport, list[str], list[Problem], list[dict[str, str]]]:
@@ -169,7 +181,7 @@ def _load_file(path: Path, store: Store, options: Mapping[str, Any], batch_size:
         return row, prior["ids"], problems, report.get("merges", [])
     reader = detect_reader(path)
     stored = store.get_load_batches(key)
-    items = iter(READERS[reader](path, **options))
+    items = chain(_encoding_problems(path, reader), READERS[reader](path, **options))
     deque(islice(items, sum(count for count, _ in stored)), maxlen=0)  # the items earlier runs stored
     batches = [report for _, report in stored]
     seen = dict.fromkeys(i for report in batches for i in report.pop("ids"))  # the file's ids, in order

@@ -7,6 +7,7 @@ import responses
 from lxml import etree
 from mock_arxiv import FakeClock
 
+from homog.corpus.harvest.arxiv_api import query_key
 from homog.corpus.harvest.paged import harvest_pages, oai_fetcher
 from homog.corpus.harvest.polite import Spacing
 from homog.corpus.harvest.run import harvest_spec
@@ -73,3 +74,15 @@ def test_oai_pages_are_spaced_apart(data_dir, store):
     assert [b - a for a, b in zip(spacing.times, spacing.times[1:])] == [3.0]
     assert {e["reason"] for e in outcome.events} == {"repeated in a later page; dropped"}
     assert {e["origin"] for e in outcome.events} == {"cs page 2"}
+
+
+@responses.activate
+def test_a_repeated_resumption_token_stops_the_harvest_as_partial(data_dir, store):
+    """A server that hands back the token it was asked with would be paged forever: stop, say so, resume there."""
+    looping, _ = _page(data_dir, token="same")
+    responses.add(responses.GET, URL, body=looping, content_type="text/xml")
+    fetch = oai_fetcher(URL, set_spec="cs", date_from=None, date_until=None, spacing=Spacing(3.0, FakeClock()))
+    outcome = harvest_pages(store, "oai", "cs", fetch, max_results=5000, source="arxiv-oai")
+    assert len(responses.calls) == 2 and outcome.pages == 2 and outcome.harvested == 1000
+    assert outcome.status == "partial" and outcome.notes == ["stopped: page 2 gave back the cursor it was asked with"]
+    assert store.get_harvest_state("oai", query_key("cs", 5000))["cursor"] == "same"

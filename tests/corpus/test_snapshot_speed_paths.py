@@ -15,6 +15,7 @@ import pytest
 from homog.corpus import identity, record
 from homog.corpus.sources import arxiv_snapshot
 from homog.corpus.sources._common import open_text
+from homog.corpus.sources._json import json_error_reason
 from homog.errors import HomogError, Problem
 
 # ---- the helpers as they were before the fast paths (reference implementations) -------------------------
@@ -108,7 +109,7 @@ def ref_read(path, *, categories=None, date_from=None, date_to=None):
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield Problem(path.name, where, f"malformed JSON ({exc.msg} at column {exc.colno})")
+                yield Problem(path.name, where, json_error_reason(exc))
                 continue
             if not isinstance(rec, dict):
                 yield Problem(path.name, where, "not a JSON object")

@@ -73,16 +73,22 @@ def harvest_pages(store: Store, harvest_key: str, label: str, fetch: Callable[[s
         papers, title_rows = merger.with_store(store)
         outcome.events.extend(merger.events)
         outcome.pages += 1
-        if next_cursor is None or outcome.harvested >= max_results:
+        stuck = next_cursor is not None and next_cursor == cursor  # the same page again: it would never end
+        if stuck:
+            outcome.status = "partial"
+            outcome.notes.append(f"stopped: page {outcome.pages} gave back the cursor it was asked with")
+            next_cursor = cursor  # a later run asks that page again
+        elif next_cursor is None or outcome.harvested >= max_results:
             outcome.status = "ok"
         store.put_loaded(papers.values(), title_rows, harvest_page=(
             harvest_key, key, outcome.pages, ids, outcome.pages, {**_state_dict(outcome), "cursor": next_cursor}))
         if on_page is not None:
             on_page(outcome)
-        if next_cursor is None:
+        if stuck or next_cursor is None:
             break
         cursor = next_cursor
-    outcome.status = "ok"
+    if outcome.status == "running":
+        outcome.status = "ok"
     return outcome
 
 
@@ -170,10 +176,7 @@ def openalex_fetcher(*, search: str | None, filters: dict[str, Any], per_page: i
                 items.append(work_to_paper(work))
             except HomogError as exc:
                 items.append(Problem("OpenAlex", f"work {work.get('id', index)}", exc.reason))
-        next_cursor = meta.get("next_cursor") if results else None
-        if next_cursor == cursor:  # a cursor that does not move would page forever
-            next_cursor = None
-        return items, next_cursor, meta.get("count")
+        return items, meta.get("next_cursor") if results else None, meta.get("count")
 
     return fetch
 

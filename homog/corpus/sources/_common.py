@@ -1,10 +1,12 @@
 """Helpers shared by the source readers: building a ``Paper`` with its identity, and safe field parsing."""
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -117,8 +119,52 @@ def open_binary(path: Path) -> IO[bytes]:
     return open(path, "rb", buffering=READ_BUFFER)
 
 
-def open_text(path: Path, encoding: str = "utf-8", newline: str | None = None) -> IO[str]:
-    """Open a text file, transparently gunzipping it."""
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+@lru_cache(maxsize=64)
+def _encoding(path: Path, size: int, mtime: float) -> tuple[str, str | None]:
+    with open_binary(path) as handle:
+        head = handle.read(4)
+        for bom, name in _BOMS:
+            if head.startswith(bom):
+                return name, None
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        handle.seek(0)
+        offset = 0
+        while block := handle.read(READ_BUFFER):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                where = offset + exc.start
+                return "cp1252", f"not valid UTF-8 (byte 0x{block[exc.start]:02x} at offset {where:,}); read as " \
+                                 "Windows-1252 (Latin-1), so check its accented characters"
+            offset += len(block)
+    return "utf-8", None
+
+
+def text_encoding(path: Path) -> tuple[str, str | None]:
+    """The encoding a text file is read with, and a note when it is not UTF-8: a byte-order mark says UTF-8 or
+    UTF-16; a file that is not valid UTF-8 is read as Windows-1252 (every byte is a character there, and it is what
+    spreadsheet exports that are not UTF-8 usually are)."""
+    stat = Path(path).stat()
+    return _encoding(Path(path), stat.st_size, stat.st_mtime)
+
+
+def open_text(path: Path, newline: str | None = None) -> IO[str]:
+    """Open a text file in its encoding (``text_encoding``), transparently gunzipping it."""
+    encoding, _ = text_encoding(path)
+    # cp1252 leaves five bytes undefined; reading them as their Latin-1 characters never fails
+    errors = "strict" if encoding != "cp1252" else "latin1_fallback"
     if is_gzip(path):
-        return gzip.open(path, "rt", encoding=encoding, newline=newline)
-    return open(path, encoding=encoding, newline=newline)
+        return gzip.open(path, "rt", encoding=encoding, errors=errors, newline=newline)
+    return open(path, encoding=encoding, errors=errors, newline=newline)
+
+
+def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error("latin1_fallback", _latin1_fallback)

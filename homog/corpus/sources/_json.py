@@ -9,12 +9,17 @@ from homog.corpus.record import Paper
 from homog.errors import HomogError, Problem
 
 
+def json_error_reason(exc: json.JSONDecodeError) -> str:
+    """``malformed JSON (Expecting ',' delimiter at column 12)``."""
+    return f"malformed JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"
+
+
 def decode_lines(lines: Iterable[str]) -> Iterator[tuple[str, Any]]:
     """(``line N``, decoded value or the JSONDecodeError) for every non-blank line of JSON lines."""
     for line_no, line in enumerate(lines, start=1):
         if line.strip():
             try:
-                yield f"line {line_no}", json.loads(line)
+                yield f"line {line_no}", json.loads(line.rstrip())  # an error's column is then on this line
             except json.JSONDecodeError as exc:
                 yield f"line {line_no}", exc
 
@@ -24,7 +29,7 @@ def papers_from_records(name: str, records: Iterable[tuple[str, Any]], to_paper:
     """A Paper per decodable JSON object; a Problem naming the line or item for anything else."""
     for where, rec in records:
         if isinstance(rec, json.JSONDecodeError):
-            yield Problem(name, where, f"malformed JSON ({rec.msg} at column {rec.colno})")
+            yield Problem(name, where, json_error_reason(rec))
         elif not isinstance(rec, dict):
             yield Problem(name, where, "not a JSON object")
         else:

@@ -14,6 +14,7 @@ Memory stays bounded: one line at a time, read in 1 MiB blocks.
 """
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +28,7 @@ from homog.corpus.identity import is_plain_arxiv_id, normalize_doi, year_from_ar
 from homog.corpus.record import (_MONTHS, _PARA, _WITHDRAWN, MIN_ABSTRACT_TOKENS, PRINTABLE_ASCII, Paper,
                                   abstract_problem, collapse_spaces, normalize_text, parse_date)
 from homog.corpus.sources._common import build_paper, open_binary, split_authors
+from homog.corpus.sources._json import json_error_reason
 from homog.errors import HomogError, Problem
 
 SOURCE = "arxiv-snapshot"
@@ -299,7 +301,7 @@ def _general_line(line: str, name: str, line_no: int, filters: _Filters) -> Pape
     try:
         rec = json.loads(line)
     except json.JSONDecodeError as exc:
-        return Problem(name, where, f"malformed JSON ({exc.msg} at column {exc.colno})")
+        return Problem(name, where, json_error_reason(exc))
     if not isinstance(rec, dict):
         return Problem(name, where, "not a JSON object")
     if filters.wanted and not category_matches((rec.get("categories") or "").split(), filters.wanted):
@@ -309,6 +311,12 @@ def _general_line(line: str, name: str, line_no: int, filters: _Filters) -> Pape
     except (HomogError, ValueError, TypeError, AttributeError) as exc:
         return Problem(name, where, getattr(exc, "reason", str(exc)))
     return None if filters.date_rejects(paper) else paper
+
+
+def _undecodable(name: str, line_no: int, exc: UnicodeDecodeError) -> Problem:
+    """The problem of a line that is not UTF-8 (the snapshot is UTF-8 throughout: the line is damaged)."""
+    return Problem(name, f"line {line_no}", f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at column "
+                                            f"{exc.start + 1})")
 
 
 def _read_lines(lines: Iterable[bytes], name: str, filters: _Filters, first_line_no: int = 1
@@ -323,7 +331,11 @@ def _read_lines(lines: Iterable[bytes], name: str, filters: _Filters, first_line
         cr = raw.find(b"\r")
         if cr != -1 and not (cr == len(raw) - 2 and raw.endswith(b"\n")):
             # a lone CR ends a line in text mode: each piece is a line of its own
-            pieces = _universal_lines(raw.decode("utf-8"))
+            try:
+                pieces = _universal_lines(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                yield _undecodable(name, line_no, exc)
+                continue
             for offset, piece in enumerate(pieces):
                 item = _general_line(piece, name, line_no + offset, filters)
                 if item is not None:
@@ -346,7 +358,11 @@ def _read_lines(lines: Iterable[bytes], name: str, filters: _Filters, first_line
             except Exception:  # an odd record: the general path decides
                 paper = None
         if paper is None:
-            line = raw.decode("utf-8")
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield _undecodable(name, line_no, exc)
+                continue
             item = _general_line(line.replace("\r\n", "\n") if cr != -1 else line, name, line_no, filters)
             if item is not None:
                 yield item
@@ -362,4 +378,6 @@ def read(path: Path, *, categories: Iterable[str] | str | None = None, date_from
     path = Path(path)
     filters = _Filters(categories, date_from, date_to)
     with open_binary(path) as handle:
+        if handle.peek(3)[:3] == codecs.BOM_UTF8:  # a byte-order mark is not part of the first record
+            handle.read(3)
         yield from _read_lines(handle, path.name, filters)

@@ -97,7 +97,7 @@ def read(path: Path, **_: Any) -> Iterator[Paper | Problem]:
     """Papers and problems from a ``.bib`` file (stray text between entries is ignored)."""
     path = Path(path)
     name = path.name
-    with open_text(path, encoding="utf-8-sig") as handle:
+    with open_text(path) as handle:
         with _quiet("bibtexparser"):  # its parse warnings are reported below as Problems naming the entry
             library = bibtexparser.parse_string(handle.read())
     first_seen: dict[str, tuple[int, str]] = {}

@@ -119,7 +119,7 @@ def read(path: Path, *, column_map: Mapping[str, str] | None = None, defaults: M
     file_venue, file_year = venue_year_from_filename(path)
     merged_defaults = {"venue": file_venue, "year": file_year, **{k: v for k, v in (defaults or {}).items()}}
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    with open_text(path, encoding="utf-8-sig", newline="") as handle:
+    with open_text(path, newline="") as handle:
         quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL  # WoS tab files never quote
         reader = csv.reader(handle, delimiter=delimiter, quoting=quoting)
         headers = next(reader, [])

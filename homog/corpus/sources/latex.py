@@ -23,5 +23,8 @@ def latex_to_text(value: str | None) -> str | None:
         return None
     text = str(value)
     if any(ch in text for ch in "\\{}$~"):
-        text = _converter().latex_to_text(text)
+        try:
+            text = _converter().latex_to_text(text)
+        except Exception:  # pylatexenc fails on some markup (``\\href{url}{text}`` in 2.11): keep the text as it was
+            pass
     return normalize_text(text)
