@@ -64,4 +64,4 @@ def run(
                       f"[{row.accuracy_lo:.3f}, {row.accuracy_hi:.3f}]", f"{row.macro_f1:.3f}")
     console.print(table)
     console.print(section.answer_sentence(result), highlight=False, soft_wrap=True)
-    console.print(f"wrote {len(files) + 2} files to {out}", highlight=False)
+    console.print(f"wrote {len(files) + 2} files to {out}", highlight=False, markup=False)

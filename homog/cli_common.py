@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from homog.errors import HomogError
@@ -35,17 +36,26 @@ PROBLEM_LINES = 20  # problems printed one by one; the rest are counted by reaso
 def print_load_report(report: "IngestReport", out: Console, dedup: Path | None) -> None:
     """The end of a load: its problems (the first ``PROBLEM_LINES``), the counts, the reasons; the dedup CSV."""
     for problem in report.problems[:PROBLEM_LINES]:
-        out.print(f"[yellow]{problem.severity}[/]: {problem}", highlight=False)
+        out.print(f"[yellow]{problem.severity}[/]: {escape(str(problem))}", highlight=False, markup=True)
     if len(report.problems) > PROBLEM_LINES:
         where = f"all in {dedup}" if dedup else "--dedup-report CSV lists every skipped record"
-        out.print(f"… and {len(report.problems) - PROBLEM_LINES:,} more problems ({where})", highlight=False)
-    out.print(report.summary(), highlight=False)
+        out.print(f"… and {len(report.problems) - PROBLEM_LINES:,} more problems ({where})", highlight=False,
+                  markup=False)
+    out.print(report.summary(), highlight=False, markup=False)
     for line in report.reason_lines():
-        out.print(f"  {line}", highlight=False)
+        out.print(f"  {line}", highlight=False, markup=False)
     if dedup is not None:
         dedup.parent.mkdir(parents=True, exist_ok=True)
         report.dedup_rows().to_csv(dedup, index=False)
-        out.print(f"dedup report: {dedup}", highlight=False)
+        out.print(f"dedup report: {dedup}", highlight=False, markup=False)
+
+
+def existing_store(path: Path) -> Path:
+    """``path`` if a store is there; a command that only reads the store must not create an empty one."""
+    if not path.is_file():
+        raise HomogError("no store here; load papers first (homog ingest FILES --store PATH) or pass --store",
+                         file=str(path))
+    return path
 
 
 def column_map(values: list[str] | None) -> dict[str, str]:
@@ -68,7 +78,7 @@ def _errors(debug: bool) -> Iterator[None]:
     except HomogError as error:
         if debug:
             raise
-        console.print(f"[bold red]error:[/] {error.message}", highlight=False, soft_wrap=True)
+        console.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 

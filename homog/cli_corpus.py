@@ -8,7 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from homog.cli_common import DEFAULT_STORE, DebugOption, DedupOption, StoreOption, _errors, print_load_report
+from homog.cli_common import (DEFAULT_STORE, DebugOption, DedupOption, StoreOption, _errors, existing_store,
+                               print_load_report)
 from homog.corpus.export import FORMATS, corpus_stats, export_corpus
 
 corpus_app = typer.Typer(help="Look at and export the corpus in the store.", no_args_is_help=True)
@@ -24,13 +25,12 @@ def harvest(
     from homog.corpus.ingest import ingest_files
     from homog.store import Store
 
-    out = Console()
+    out = Console(highlight=False, markup=False)
     with _errors(debug), Store(store) as db:
-        report = ingest_files(specs, db, on_page=lambda o: out.print(f"  {o.summary()}", highlight=False),
-                              on_batch=lambda path, n: out.print(f"  {Path(path).name}: {n:,} records loaded",
-                                                                 highlight=False))
+        report = ingest_files(specs, db, on_page=lambda o: out.print(f"  {o.summary()}"),
+                              on_batch=lambda path, n: out.print(f"  {Path(path).name}: {n:,} records loaded"))
     for query in report.harvest:
-        out.print(f"{query['status']}: {query['summary']}", highlight=False)
+        out.print(f"{query['status']}: {query['summary']}")
     print_load_report(report, out, dedup_report)
     if any(q["status"] not in ("ok", "split") for q in report.harvest):
         raise typer.Exit(1)
@@ -42,7 +42,7 @@ def stats(store: StoreOption = DEFAULT_STORE, debug: DebugOption = False) -> Non
     from homog.store import Store
 
     out = Console()
-    with _errors(debug), Store(store) as db:
+    with _errors(debug), Store(existing_store(store)) as db:
         tables = corpus_stats(db.iter_papers())
     for name, frame in tables.items():
         if frame.empty:
@@ -68,6 +68,6 @@ def export(
     """Write the corpus as parquet, CSV or BibTeX, for pandas, R or a reference manager."""
     from homog.store import Store
 
-    with _errors(debug), Store(store) as db:
+    with _errors(debug), Store(existing_store(store)) as db:
         count = export_corpus(db.iter_papers(), out_path, format)
     Console().print(f"{count:,} papers written to {out_path}", highlight=False)

@@ -53,6 +53,10 @@ class IngestReport:
         plural = "file" if len(self.files) == 1 else "files"
         text = (f"{len(self.ids):,} papers from {len(self.files):,} {plural}: {read:,} records read, "
                 f"{merged:,} merged, {skipped:,} skipped")
+        reused = sum(f.reused for f in self.files)
+        if reused:
+            text += (f" ({'the file was' if reused == 1 else f'{reused:,} files were'} loaded before with the same "
+                     "bytes and filters: counts are from then, nothing read again)")
         if self.harvest:
             from homog.corpus.harvest.arxiv_api import QueryOutcome, run_summary
 
@@ -223,14 +227,11 @@ def ingest_files(paths: Iterable[str | Path], store: Store, *, column_map: Mappi
     """
     options = {"column_map": column_map, "defaults": defaults}
     report = IngestReport()
-    all_ids: dict[str, None] = {}
-    for raw in paths:
-        path = Path(raw)
-        if path.suffix.lower() == ".toml":
+    all_ids: dict[str, str] = {}  # id -> the file or specification it first came from
+    for path, spec in _checked_inputs(paths):
+        if spec is not None:
             from homog.corpus.harvest.run import harvest_spec
-            from homog.corpus.harvest.spec import load_spec
 
-            spec = load_spec(path)
             result = harvest_spec(spec, store, on_page=on_page,
                                   load_file=lambda p, opts: _load_file(Path(p), store, _overlay(options, opts),
                                                                       batch_size, on_batch))
@@ -238,12 +239,37 @@ def ingest_files(paths: Iterable[str | Path], store: Store, *, column_map: Mappi
                 _add_file(report, all_ids, row, ids, problems, merges, on_progress)
             report.harvest.extend(o.to_dict() for o in result.outcomes)
             report.merges.extend(e for o in result.outcomes for e in o.events)
-            all_ids.update(dict.fromkeys(result.ids))
+            for paper_id in result.ids:
+                all_ids.setdefault(paper_id, path.name)
             continue
         _add_file(report, all_ids, *_load_file(path, store, options, batch_size, on_batch), on_progress)
     report.ids = list(all_ids)
-    _finish(report, store)
+    _finish(report, store, all_ids)
     return report
+
+
+def _checked_inputs(paths: Iterable[str | Path]) -> list[tuple[Path, Any]]:
+    """Every input checked before anything loads (a bad path late in the list must not leave the earlier ones
+    loaded and the rest not): (path, its corpus specification or None for a paper file)."""
+    from homog.corpus.harvest.spec import load_spec
+
+    checked = []
+    for raw in paths:
+        path = Path(raw)
+        if path.suffix.lower() == ".toml":
+            checked.append((path, load_spec(path)))
+            continue
+        if path.is_dir():
+            raise HomogError("is a folder; pass the paper files in it (e.g. folder/*.csv); nothing was loaded",
+                             file=str(path))
+        if not path.is_file():
+            raise HomogError("file not found; nothing was loaded", file=str(path))
+        try:
+            detect_reader(path)
+        except HomogError as exc:
+            raise HomogError(f"{exc.reason}; nothing was loaded", file=exc.file) from exc
+        checked.append((path, None))
+    return checked
 
 
 def _overlay(options: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -252,19 +278,21 @@ def _overlay(options: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[s
     return {**options, **{name: value for name, value in overrides.items() if value is not None}}
 
 
-def _add_file(report: IngestReport, all_ids: dict[str, None], row: FileReport, ids: list[str],
+def _add_file(report: IngestReport, all_ids: dict[str, str], row: FileReport, ids: list[str],
               problems: list[Problem], merges: list[dict[str, str]],
               on_progress: Callable[[FileReport], None] | None) -> None:
     report.files.append(row)
     report.problems.extend(problems)
     report.merges.extend(merges)
-    all_ids.update(dict.fromkeys(ids))
+    for paper_id in ids:
+        all_ids.setdefault(paper_id, Path(row.path).name)
     if on_progress is not None:
         on_progress(row)
 
 
-def _finish(report: IngestReport, store: Store) -> None:
-    """Abstract coverage per source and the papers excluded from embedding."""
+def _finish(report: IngestReport, store: Store, origins: Mapping[str, str]) -> None:
+    """Abstract coverage per source and the papers excluded from embedding (``origins``: id -> where the paper
+    first came from)."""
     counts: Counter[str] = Counter()
     with_abstract: Counter[str] = Counter()
     for paper in store.iter_papers(report.ids):
@@ -273,7 +301,7 @@ def _finish(report: IngestReport, store: Store) -> None:
             with_abstract[source] += paper.abstract is not None
         if paper.abstract is None:
             report.excluded.append({"kept_id": paper.id, "merged_id_or_record": record_label(paper),
-                                    "source": paper.source, "origin": "",
+                                    "source": paper.source, "origin": origins.get(paper.id, ""),
                                     "reason": f"excluded from embedding (abstract {paper.abstract_missing})"})
     report.coverage = {source: (with_abstract[source], counts[source]) for source in counts}
 
@@ -297,5 +325,5 @@ def ingest_query(query: str, store: Store, *, max_results: int, on_progress: Cal
         raise HomogError(f"arXiv rejected the query '{query}' as malformed; check its syntax")
     report = IngestReport(harvest=[outcome.to_dict()], merges=list(outcome.events))
     report.ids = store.get_harvest_ids(harvester.harvest_key, query_key(query, max_results))
-    _finish(report, store)
+    _finish(report, store, dict.fromkeys(report.ids, f"arXiv query '{query}'"))
     return report

@@ -19,6 +19,15 @@ def _conflict(a: Paper, b: Paper) -> bool:
     return (both_arxiv and a.id != b.id) or bool(a.doi and b.doi and a.doi != b.doi)
 
 
+def same_id_reason(paper_id: str) -> str:
+    """Why two records with one id are one paper: a derived id stands for the DOI or the title and year."""
+    if paper_id.startswith("doi:"):
+        return "same DOI"
+    if paper_id.startswith("title:"):
+        return "same title and year"
+    return "same id"
+
+
 def record_label(paper: Paper) -> str:
     """How a merged record is named in the dedup report: its source id (with version), its id, or -- when the id
     is only a hash of the title -- its title and year."""
@@ -59,7 +68,7 @@ class Merger:
 
     def _match(self, paper: Paper) -> tuple[str | None, str]:
         if paper.id in self.papers:
-            return paper.id, "same id"
+            return paper.id, same_id_reason(paper.id)
         if paper.doi and paper.doi in self._by_doi and not _conflict(self.papers[self._by_doi[paper.doi]], paper):
             return self._by_doi[paper.doi], "same DOI"
         tkey = title_key(paper.title, paper.year)
@@ -92,7 +101,7 @@ class Merger:
         by_doi = store.find_by_dois(p.doi for p in self.papers.values() if p.doi and p.id not in stored)
         out: dict[str, Paper] = {}
         for paper in self.papers.values():
-            existing, reason = stored.get(paper.id), "same id"
+            existing, reason = stored.get(paper.id), same_id_reason(paper.id)
             if existing is None and paper.doi and paper.doi in by_doi and not _conflict(by_doi[paper.doi], paper):
                 existing, reason = by_doi[paper.doi], "same DOI"
             if existing is None and keys[paper.id] in by_title:

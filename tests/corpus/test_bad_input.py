@@ -106,3 +106,14 @@ def test_snapshot_with_a_byte_order_mark_loads_its_first_record(tmp_path, data_d
     assert detect_reader(path) == "arxiv_snapshot"
     report = ingest_files([path], store)
     assert len(report.ids) == 200 and report.problems == []
+
+
+def test_bibtex_entry_missing_its_closing_brace_says_so(tmp_path):
+    path = tmp_path / "brace.bib"
+    path.write_text("@article{a1, title={First}, year={2020}, abstract={one two three four five six}}\n\n"
+                    "@article{a2, title={Second, year={2021}, abstract={one two three four five six}}\n\n"
+                    "@article{a3, title={Third}, year={2022}, abstract={one two three four five six}}\n")
+    papers, problems = _split(bibtex.read(path))
+    assert [p.source_id for p in papers] == ["a1", "a3"]
+    (problem,) = problems
+    assert problem.record == "line 3" and problem.reason.startswith("malformed entry skipped (unbalanced braces: ")

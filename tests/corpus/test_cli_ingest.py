@@ -93,3 +93,29 @@ def test_spec_file_source_that_is_missing_names_the_spec_and_source(tmp_path):
     bad = CliRunner().invoke(app, ["harvest", str(spec), "--store", str(tmp_path / "s.sqlite")])
     assert bad.exit_code == 2
     assert f"{spec}: source 1: no file at {tmp_path / 'papers.csv'}" in " ".join(bad.output.split())
+
+
+def test_read_only_commands_do_not_create_a_store(tmp_path):
+    missing = tmp_path / "typo.sqlite"
+    for args in (["corpus", "stats"], ["corpus", "export", str(tmp_path / "out.csv")]):
+        result = CliRunner().invoke(app, [*args, "--store", str(missing)])
+        assert result.exit_code == 2 and "typo.sqlite: no store here" in result.output
+    assert not missing.exists()
+
+
+def test_error_text_with_brackets_is_printed_as_written(tmp_path):
+    """A spec with no sources: the message names ``[[source]]`` tables (Rich markup once ate the brackets)."""
+    spec = tmp_path / "nosrc.toml"
+    spec.write_text('name = "empty"\n')
+    result = CliRunner().invoke(app, ["harvest", str(spec), "--store", str(tmp_path / "s.sqlite")])
+    assert result.exit_code == 2 and "[[source]]" in result.output
+
+
+def test_loading_a_file_again_says_nothing_was_read(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text(TABLE.replace("Paper Heading", "Title").replace("Summary Text", "Abstract"))
+    db = str(tmp_path / "s.sqlite")
+    first = CliRunner().invoke(app, ["ingest", str(path), "--store", db])
+    second = CliRunner().invoke(app, ["ingest", str(path), "--store", db])
+    assert first.exit_code == second.exit_code == 0
+    assert "nothing read again" not in first.output and "nothing read again" in second.output

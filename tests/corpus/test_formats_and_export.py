@@ -124,7 +124,7 @@ def test_merge_by_title_and_year_across_sources_and_dedup_report(tmp_path, store
     assert rows.to_dict("records") == [
         {"kept_id": "2101.00001", "merged_id_or_record": "doi:10.9/j", "source": "csv", "origin": "b.csv",
          "reason": "same title and year (already stored)"},
-        {"kept_id": "doi:10.9/k", "merged_id_or_record": "doi:10.9/k", "source": "csv", "origin": "",
+        {"kept_id": "doi:10.9/k", "merged_id_or_record": "doi:10.9/k", "source": "csv", "origin": "b.csv",
          "reason": "excluded from embedding (abstract withdrawn)"}]
     data = report.to_dict()
     json.dumps(data)
@@ -178,4 +178,5 @@ def test_dedup_report_names_title_keyed_records_and_their_file(tmp_path, store):
     rows = ingest_files([first, second], store).dedup_rows().to_dict("records")
     label = '"A Toy Study of Merging!" (2020)'
     assert [(r["merged_id_or_record"], r["origin"], r["reason"]) for r in rows] == [
-        ('"A Toy Study of Merging" (2020)', "two.csv", "same id"), (label, "two.csv", "same id (already stored)")]
+        ('"A Toy Study of Merging" (2020)', "two.csv", "same title and year"),
+        (label, "two.csv", "same title and year (already stored)")]

@@ -50,7 +50,9 @@ def test_ingest_twice_stores_nothing_new(cases_dir, data_dir, store):
     assert second.ids == first.ids and len(first.ids) == 2 + 359
     assert [p.to_dict() for p in store.get_papers()] == before
     assert all(row.reused for row in second.files) and not any(row.reused for row in first.files)
-    assert second.summary() == first.summary() == "361 papers from 2 files: 364 records read, 3 merged, 0 skipped"
+    assert first.summary() == "361 papers from 2 files: 364 records read, 3 merged, 0 skipped"
+    assert second.summary() == first.summary() + (" (2 files were loaded before with the same bytes and filters: "
+                                                  "counts are from then, nothing read again)")
 
 
 def test_ingest_merges_across_files_and_store(data_dir, store):
@@ -115,3 +117,38 @@ def test_two_arxiv_preprints_sharing_a_journal_doi_stay_two_papers(data_dir, sto
     assert first.doi == second.doi == "10.1038/s41598-019-48995-4"
     assert first.n_source_records == second.n_source_records == 1
     assert len(report.ids) == 1000 and report.merges == []
+
+
+def test_a_bad_path_anywhere_in_the_list_loads_nothing(cases_dir, data_dir, store, tmp_path):
+    """A user trial found the files before a bad one loaded and the rest not: every path is checked first."""
+    empty, folder = tmp_path / "empty.csv", tmp_path / "folder"
+    empty.write_text("")
+    folder.mkdir()
+    good = [cases_dir / "01-arxiv-version-dedup.jsonl", data_dir / "openreview-confs" / "NIPS13_paper.csv"]
+    for bad, reason in [(empty, "empty file"), (folder, "is a folder"), (tmp_path / "gone.csv", "file not found")]:
+        with pytest.raises(HomogError, match=f"{bad.name}: {reason}.*nothing was loaded"):
+            ingest_files([good[0], bad, good[1]], store)
+        assert store.count_papers() == 0
+
+
+def test_papers_without_a_usable_abstract_name_their_file(cases_dir, store):
+    report = ingest_files([cases_dir / "13-missing-empty-abstracts.csv"], store)
+    rows = report.dedup_rows()
+    excluded = rows[rows["reason"].str.startswith("excluded from embedding")]
+    assert len(excluded) > 0 and set(excluded["origin"]) == {"13-missing-empty-abstracts.csv"}
+
+
+@pytest.mark.parametrize("limits, kept", [("max_papers = 100\n", 100), ("[[source]]\nmax_results = 50\n", 50)])
+def test_size_limits_of_a_spec_apply_to_file_sources(data_dir, store, tmp_path, limits, kept):
+    """A user trial found max_papers/max_results ignored for file sources: the corpus is the file's first papers."""
+    nips = data_dir / "openreview-confs" / "NIPS13_paper.csv"
+    source = f'kind = "file"\npath = "{nips}"\n'
+    text = (f'name = "capped"\n{limits}{source}' if limits.startswith("[[") else
+            f'name = "capped"\n{limits}[[source]]\n{source}')
+    spec = tmp_path / "capped.toml"
+    spec.write_text(text)
+    report = ingest_files([spec], store)
+    whole = ingest_files([nips], store)
+    assert report.ids == whole.ids[:kept] and len(whole.ids) == 359
+    (warning,) = [p for p in report.problems if p.record == "size limit"]
+    assert warning.reason == f"the specification keeps the first {kept} of its 359 papers (max_results, max_papers)"

@@ -66,7 +66,7 @@ def test_doi_and_title_merges_across_batches(tmp_path):
         whole = ingest_files([path], one, batch_size=10**6)
         batched = ingest_files([path], many, batch_size=3)
         assert _corpus(many) == _corpus(one) and len(whole.ids) == 20
-        expected = [("doi:10.1/p3", "same id"), ("doi:10.1/p7", "same title and year")]
+        expected = [("doi:10.1/p3", "same DOI"), ("doi:10.1/p7", "same title and year")]
         assert [(m["kept_id"], m["reason"]) for m in whole.merges] == expected
         assert [(m["kept_id"], m["reason"]) for m in batched.merges] == expected
 

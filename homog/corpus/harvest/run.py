@@ -17,7 +17,7 @@ from homog.corpus.harvest.paged import (
 )
 from homog.corpus.harvest.polite import PoliteGetter, RetryPolicy, Spacing
 from homog.corpus.harvest.spec import CorpusSpec, SourceSpec, arxiv_query, month_windows
-from homog.errors import HomogError
+from homog.errors import HomogError, Problem
 from homog.store import Store
 
 OAI_URL = "https://oaipmh.arxiv.org/oai"
@@ -57,9 +57,14 @@ def harvest_spec(spec: CorpusSpec, store: Store, *, load_file: Callable[[str, di
             if not path.is_file():
                 raise HomogError(f"source {index}: no file at {path} (a file source's path is relative to its "
                                  f"specification)", file=spec.path)
-            row = load_file(str(path), options)
-            result.files.append(row)
-            seen.update(dict.fromkeys(row[1]))
+            file_row, ids, problems, merges = load_file(str(path), options)
+            if len(ids) > budget:
+                problems = [*problems, Problem(path.name, "size limit", f"the specification keeps the first "
+                                               f"{budget:,} of its {len(ids):,} papers (max_results, max_papers)",
+                                               "warning")]
+                ids = ids[:budget]
+            result.files.append((file_row, ids, problems, merges))
+            seen.update(dict.fromkeys(ids))
             continue
         if source.kind == "arxiv-api":
             outcomes = _arxiv(source, store, key, budget, on_page, getter)

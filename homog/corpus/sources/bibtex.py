@@ -141,5 +141,8 @@ def _failure_reason(block: model.ParsingFailedBlock) -> str:
     raw = block.raw or ""
     if re.match(r"@\w+\s*\{\s*(?:\n|[A-Za-z][\w-]*\s*=)", raw):
         return "entry has no citation key; skipped"
+    if raw.count("{") != raw.count("}"):
+        return (f"malformed entry skipped (unbalanced braces: {raw.count('{')} opening, {raw.count('}')} closing; "
+                "the entry ends where the next '@' begins)")
     message = str(block.error).strip().splitlines() or [type(block.error).__name__]
     return f"malformed entry skipped ({message[0]})"
