@@ -37,11 +37,12 @@ app = typer.Typer(help="Measure homogenization in AI research: papers → method
                   no_args_is_help=True, pretty_exceptions_enable=False)
 @app.command()
 def run(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Paper files (any supported format). "
-                                                            "None: harvest a small arXiv query live.")] = None,
+    inputs: Annotated[Optional[list[Path]], typer.Argument(
+        metavar="INPUTS", help="Paper files (any supported format) or corpus specifications (corpora/*.toml). "
+                               "None: harvest a small arXiv query live.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report and tables.")] = Path("reports/latest"),
     store: StoreOption = DEFAULT_STORE,
-    query: Annotated[str, typer.Option(help="arXiv query harvested when no INPUT is given.")] =
+    query: Annotated[str, typer.Option(help="arXiv query harvested when no INPUTS are given.")] =
         'cat:cs.LG AND abs:"benchmark"',
     max_results: Annotated[int, typer.Option(help="Papers to harvest for the default query.")] = 300,
     model: Annotated[str, typer.Option(help="Sentence-transformers model name or folder.")] =
@@ -131,7 +132,7 @@ def _print_summary(result, written: dict[str, Path]) -> None:
 
 @app.command()
 def ingest(
-    files: Annotated[list[Path], typer.Argument(help="Paper files to load into the store.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILES", help="Paper files to load into the store.")],
     store: StoreOption = DEFAULT_STORE,
     column: ColumnOption = None,
     dedup_report: DedupOption = None,

@@ -26,7 +26,8 @@ table{{border-collapse:collapse;font-size:.85em}}td,th{{padding:.2em .5em;border
 
 @bench_app.command("run")
 def run(
-    suite: Annotated[Path, typer.Argument(help="Suite file (TOML), e.g. benchmarks/default.toml.")],
+    suite: Annotated[Path, typer.Argument(
+        metavar="SUITE", help="Suite file (TOML), e.g. benchmarks/default.toml.")],
     store: StoreOption = DEFAULT_STORE,
     bench_data: Annotated[Optional[Path], typer.Option(envvar="HOMOG_BENCH_DATA",
                                                        help="Folder of benchmark datasets (e.g. ../shared/data/"

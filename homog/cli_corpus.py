@@ -16,7 +16,8 @@ corpus_app = typer.Typer(help="Look at and export the corpus in the store.", no_
 
 
 def harvest(
-    specs: Annotated[list[Path], typer.Argument(help="Corpus specifications (corpora/*.toml) or paper files.")],
+    specs: Annotated[list[Path], typer.Argument(
+        metavar="SPECS", help="Corpus specifications (corpora/*.toml) or paper files.")],
     store: StoreOption = DEFAULT_STORE,
     dedup_report: DedupOption = None,
     debug: DebugOption = False,
