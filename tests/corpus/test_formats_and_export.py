@@ -61,6 +61,19 @@ def test_bibtex_latex_to_unicode(tmp_path):
     assert paper.abstract == "We reduce cost by 50% with O(n^2) work on été data sets." and paper.venue == "Proc. Toy"
 
 
+def test_bibtex_arxiv_id_from_url_or_journal(tmp_path):
+    """An entry that names its arXiv id only in ``url`` or ``journal`` is that arXiv paper (a trial user's export
+    merged nothing with the arXiv harvest); a url that is not an arXiv id leaves the entry as it was."""
+    path = tmp_path / "links.bib"
+    path.write_text("@misc{a, title={A}, year={2019}, url={https://arxiv.org/abs/1910.00888v2}}\n"
+                    "@article{b, title={B}, year={2019}, journal={arXiv preprint arXiv:1910.00330}}\n"
+                    "@misc{c, title={C}, year={2007}, url={http://arxiv.org/pdf/hep-th/0701001.pdf}}\n"
+                    "@misc{d, title={D}, year={2019}, url={https://arxiv.org/abs/help}}\n")
+    papers, _ = _split(bibtex.read(path))
+    assert [p.id for p in papers] == ["1910.00888", "1910.00330", "hep-th/0701001", papers[3].id]
+    assert papers[3].id.startswith("title:")
+
+
 def test_ris_litstudy_example(data_dir):
     path = data_dir / "exports-litstudy" / "tests_example.ris"
     assert detect_reader(path) == "ris"

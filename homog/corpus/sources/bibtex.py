@@ -18,7 +18,7 @@ from typing import Any
 import bibtexparser
 from bibtexparser import model
 
-from homog.corpus.identity import looks_like_arxiv_id, normalize_title
+from homog.corpus.identity import looks_like_arxiv_id, normalize_title, parse_arxiv_id
 from homog.corpus.record import Paper
 from homog.corpus.sources._common import build_paper, open_text
 from homog.corpus.sources.latex import latex_to_text
@@ -77,11 +77,28 @@ def _authors(value: str | None) -> list[str]:
     return [latex_to_text(name) or "" for name in re.split(r"\s+and\s+", value) if name.strip()]
 
 
+_ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+)|\barXiv:\s*([^\s,;]+)", re.IGNORECASE)
+
+
+def _arxiv_id_in_links(fields: dict[str, str]) -> str | None:
+    """An arXiv id named by an entry's ``url`` (``https://arxiv.org/abs/1910.00888``) or by its journal
+    (``arXiv preprint arXiv:1910.00888``), when it is a valid one."""
+    for name in ("url", "journal", "note", "howpublished"):
+        match = _ARXIV_LINK.search(fields.get(name) or "")
+        if match:
+            candidate = (match.group(1) or match.group(2)).removesuffix(".pdf")
+            try:
+                return parse_arxiv_id(candidate).id
+            except HomogError:
+                continue
+    return None
+
+
 def entry_to_paper(entry: model.Entry, *, source_id: str) -> tuple[Paper, list[str]]:
     """A BibTeX entry as a ``Paper`` plus the names of fields recovered from a missing comma."""
     fields, repaired = _recover_fields(entry)
     eprint = fields.get("eprint") or fields.get("arxivid")
-    raw_id = eprint if eprint and looks_like_arxiv_id(eprint) else None
+    raw_id = eprint if eprint and looks_like_arxiv_id(eprint) else _arxiv_id_in_links(fields)
     venue = fields.get("journal") or fields.get("booktitle")
     paper = build_paper(
         source=SOURCE, raw_id=raw_id, doi=fields.get("doi"), title=latex_to_text(fields.get("title")),
