@@ -3,7 +3,8 @@
 Columns are found by known header aliases (or an explicit ``column_map``);
 every cell is read as text, so ``NA``/``nan`` stay text and are then
 recognised as missing abstracts.  Year and venue may come from the file name
-(``NIPS13_paper.csv`` -> NeurIPS 2013).  Rows are streamed with line numbers.
+(``NIPS13_paper.csv`` -> NeurIPS 2013).  Rows are streamed with line numbers; a row whose quote is never
+closed is skipped and the lines it swallowed are read again as rows of their own.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import re
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from homog.corpus.record import Paper
 from homog.corpus.sources._common import (
@@ -75,6 +76,58 @@ def align_cells(headers: list[str], cells: list[str]) -> dict[str, str]:
     return dict(zip(headers, cells[:half] + cells[half + extra:]))
 
 
+class _Lines:
+    """The physical lines of a text file for ``csv.reader``, remembering those of the current record so that all
+    but its first can be pushed back and read again (after a row swallowed by an unterminated quote)."""
+
+    def __init__(self, handle: IO[str]):
+        self._handle = handle
+        self._pushed: list[str] = []  # lines to read again, the next one last
+        self.record: list[str] = []  # lines read since ``start_record``
+        self.number = 0  # physical line number of the last line read (1-based)
+        self.at_end = False  # the file ended while the current record was being read
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._pushed:
+            line = self._pushed.pop()
+        else:
+            line = next(self._handle, None)
+            if line is None:
+                self.at_end = True
+                raise StopIteration
+        self.number += 1
+        self.record.append(line)
+        return line
+
+    def start_record(self) -> None:
+        self.record, self.at_end = [], False
+
+    @property
+    def first(self) -> int:
+        """Physical line number where the current record starts."""
+        return self.number - len(self.record) + 1
+
+    def push_back_rest(self) -> None:
+        """Read every line of the current record but its first again."""
+        rest = self.record[1:]
+        self._pushed.extend(reversed(rest))
+        self.number -= len(rest)
+        self.record = self.record[:1]
+
+
+def _well_formed(lines: list[str], delimiter: str, quoting: int) -> bool:
+    """Whether every quoted field in ``lines`` is closed by a quote followed by a delimiter or a line end (a
+    Scopus row with an extra cell may also span lines, in a quoted multi-line affiliation)."""
+    try:
+        list(csv.reader(lines, delimiter=delimiter, quoting=quoting, strict=True))
+    except csv.Error:
+        return False
+    return True
+
+
 def read_wos_tab(path: Path, **options: Any) -> Iterator[Paper | Problem]:
     """Papers and problems from a Web of Science tab-delimited export (``PT AU ... TI ... AB ... UT``)."""
     return read(path, **{**options, "delimiter": "\t", "source": "web-of-science"})
@@ -121,7 +174,8 @@ def read(path: Path, *, column_map: Mapping[str, str] | None = None, defaults: M
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with open_text(path, newline="") as handle:
         quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL  # WoS tab files never quote
-        reader = csv.reader(handle, delimiter=delimiter, quoting=quoting)
+        lines = _Lines(handle)
+        reader = csv.reader(lines, delimiter=delimiter, quoting=quoting)
         headers = next(reader, [])
         try:
             cols = map_columns(headers, column_map)
@@ -132,10 +186,24 @@ def read(path: Path, *, column_map: Mapping[str, str] | None = None, defaults: M
                              file=name)
         loaded = 0
         ragged: list[str] = []
-        start = reader.line_num + 1
-        for cells in reader:
-            where = f"line {start}"
-            start = reader.line_num + 1
+        while True:
+            lines.start_record()
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                yield Problem(name, f"line {lines.first}", f"unreadable CSV row ({exc}); row skipped")
+                lines.push_back_rest()
+                continue
+            where = f"line {lines.first}"
+            # a quote left open swallows the following lines into one cell (or runs to the end of the file)
+            if lines.at_end or (len(lines.record) > 1 and len(cells) != len(headers)
+                                and not _well_formed(lines.record, delimiter, quoting)):
+                until = "the end of the file" if lines.at_end else f"line {lines.number}"
+                yield Problem(name, where, f"unterminated quoted field (it runs on to {until}); row skipped")
+                lines.push_back_rest()
+                continue
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) > len(headers):
