@@ -62,7 +62,7 @@ def test_ingest_merges_across_files_and_store(data_dir, store):
     report = ingest_files([table], store)
     assert len(report.ids) == 2000 and store.count_papers() == 2000
     (paper,) = store.get_papers(["0704.0001"])
-    assert paper.n_source_records == 2 and paper.sources == ["arxiv-snapshot", "csv"]
+    assert paper.n_source_records == 2 and paper.sources == ["arxiv-snapshot", "arxiv-csv"]
     assert paper.date == "2007-04-02"
 
 
@@ -90,7 +90,7 @@ def test_ingest_progress_and_coverage(cases_dir, store):
                           on_progress=seen.append)
     assert [row.path for row in seen] == [str(cases_dir / "10-scopus-bom.csv"),
                                           str(cases_dir / "10-springer-style.csv")]
-    assert report.coverage == {"csv": (2, 4)}
+    assert report.coverage == {"scopus": (2, 3), "springer": (0, 1)}  # sources named by their exporter
     assert any("no abstract column found" in p.reason for p in report.problems)
 
 

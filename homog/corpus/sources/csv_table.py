@@ -53,6 +53,18 @@ def venue_year_from_filename(path: Path) -> tuple[str | None, int | None]:
     return VENUE_PREFIXES[match.group(1).upper()], int(digits) if len(digits) == 4 else 2000 + int(digits)
 
 
+# Header sets that name the service a CSV was exported from (the source recorded on its papers).
+_EXPORTERS = (("scopus", {"EID", "Source title"}), ("ieee-xplore", {"Document Title", "Publication Title"}),
+              ("springer", {"Item Title", "Content Type"}), ("arxiv-csv", {"authors_parsed", "versions"}))
+
+
+def exporter(headers: list[str]) -> str:
+    """The source name of a CSV by its headers: ``scopus``, ``ieee-xplore``, ``springer``, ``arxiv-csv``
+    (arXiv metadata as a table), else ``csv``."""
+    present = set(headers)
+    return next((name for name, needed in _EXPORTERS if needed <= present), SOURCE)
+
+
 def map_columns(headers: list[str], column_map: Mapping[str, str] | None = None) -> dict[str, str]:
     """Field -> header for the fields found among ``headers`` (explicit ``column_map`` entries win)."""
     found = {field: next((h for h in aliases if h in headers), None) for field, aliases in ALIASES.items()}
@@ -210,7 +222,7 @@ def read(path: Path, *, column_map: Mapping[str, str] | None = None, defaults: M
                 ragged.append(where)
             try:
                 paper = _row_paper(align_cells(headers, cells), cols, merged_defaults, strip=strip_copyright_notice,
-                                   source=source or SOURCE)
+                                   source=source or exporter(headers))
             except HomogError as exc:
                 yield Problem(name, where, exc.reason)
                 continue
