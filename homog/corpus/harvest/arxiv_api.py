@@ -5,7 +5,8 @@ drops repeated ids, retries an empty page in mid-results before believing
 it, and checkpoints every page together with its papers in one store
 transaction, so a killed harvest resumes at the next page with nothing lost
 and nothing counted twice.  A query whose window reports more results than
-``max_per_query`` is split into two date windows (recursively).
+``max_per_query`` is split into two date windows (recursively).  A harvest
+of several windows stops at the first one whose server cannot be reached.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from homog.store import Store
 
 API_URL = "https://export.arxiv.org/api/query"
 MAX_PER_QUERY = 10_000  # arXiv asks bulk users to keep one query's results well under its 30,000 cap
+RESUME_HINT = "check the network, then run the same command again to resume"
 FINISHED = ("ok", "partial", "split")
 SOURCE_NAMES = {"arxiv-api": "arXiv", "arxiv-oai": "arXiv OAI-PMH", "openalex": "OpenAlex"}
 
@@ -49,10 +51,14 @@ class QueryOutcome:
     source: str = "arxiv-api"
 
     def summary(self) -> str:
-        """``arXiv reported 5 results for 'all:toy'; harvested 3 unique (1 duplicate dropped); <notes>``."""
+        """``arXiv reported 5 results for 'all:toy'; harvested 3 unique (1 duplicate dropped); <notes>``, or
+        ``arXiv: nothing harvested for 'all:toy'; <notes>`` when no count was reported."""
+        name = SOURCE_NAMES.get(self.source, self.source)
+        if self.reported_total is None and self.harvested == 0:
+            return "; ".join([f"{name}: nothing harvested for '{self.query}'", *self.notes])
         total = "?" if self.reported_total is None else f"{self.reported_total:,}"
         plural = "duplicate" if self.duplicates == 1 else "duplicates"
-        text = (f"{SOURCE_NAMES.get(self.source, self.source)} reported {total} results for '{self.query}'; harvested {self.harvested:,} unique "
+        text = (f"{name} reported {total} results for '{self.query}'; harvested {self.harvested:,} unique "
                 f"({self.duplicates:,} {plural} dropped)")
         return "; ".join([text, *self.notes])
 
@@ -114,7 +120,8 @@ class ArxivHarvester:
         each gets what the earlier ones left, while its checkpoint stays keyed
         by ``max_results`` so a resumed run finds it whatever the earlier
         halves gathered meanwhile.  A one-day window cannot be split; it is
-        harvested up to ``max_per_query`` and marked partial.
+        harvested up to ``max_per_query`` and marked partial.  An unreachable
+        server stops the split: the later halves are not tried.
         """
         budget = max_results if budget is None else budget
         text = window_query(query, *window) if window else query
@@ -128,6 +135,30 @@ class ArxivHarvester:
             if left <= 0:
                 break
             outcomes += self.harvest(query, max_results=max_results, window=half, budget=left)
+            if outcomes[-1].status == "unreachable":
+                break
+        return outcomes
+
+    def harvest_windows(self, query: str, windows: Iterable[tuple[date, date]], *,
+                        max_results: int) -> list[QueryOutcome]:
+        """Harvest ``query`` window by window (sharing ``max_results``) until the budget is spent.
+
+        The first window whose server cannot be reached ends the harvest: the
+        later windows are not tried (a rerun resumes there), and that window's
+        outcome says how many were left.
+        """
+        windows = list(windows)
+        outcomes: list[QueryOutcome] = []
+        for index, window in enumerate(windows):
+            left = max_results - sum(o.harvested for o in outcomes if o.status != "split")
+            if left <= 0:
+                break
+            outcomes += self.harvest(query, max_results=max_results, window=window, budget=left)
+            if outcomes[-1].status == "unreachable":
+                rest = len(windows) - index - 1
+                not_tried = f"{rest} more window{'s' * (rest != 1)} not tried — " if rest else ""
+                outcomes[-1].notes.append(not_tried + RESUME_HINT)
+                break
         return outcomes
 
     def _state(self, key: str, query: str) -> tuple[QueryOutcome, int]:
@@ -169,7 +200,7 @@ class ArxivHarvester:
             except RequestFailed as failure:
                 outcome.status = failure.kind
                 outcome.attempts = failure.attempts
-                outcome.notes.append(f"stopped: page start={start} {_failure_text(failure)}")
+                outcome.notes.append(f"stopped: {_failure_text(failure, f'page start={start}')}")
                 self._save(key, outcome, start)
                 return outcome
             outcome.reported_total = total
@@ -249,10 +280,17 @@ def window_too_large(query: str, total: int, limit: int) -> bool:
     return "submittedDate:[" in query and total > limit
 
 
-def _failure_text(failure: RequestFailed) -> str:
+def _attempts(count: int) -> str:
+    return f"{count} attempt{'s' * (count != 1)}"
+
+
+def _failure_text(failure: RequestFailed, where: str) -> str:
+    """Why the request for ``where`` failed, e.g. ``page start=0 rate-limited after 5 attempts (HTTP 429)``."""
     if failure.kind == "rejected":
-        return f"rejected as malformed (HTTP {failure.status})"
-    return f"{failure.kind} after {failure.attempts} attempts ({failure.detail})"
+        return f"{where} rejected as malformed (HTTP {failure.status})"
+    if failure.kind == "unreachable":
+        return f"{failure.detail} at {where} after {_attempts(failure.attempts)}"
+    return f"{where} {failure.kind} after {_attempts(failure.attempts)} ({failure.detail})"
 
 
 def _state_dict(outcome: QueryOutcome) -> dict[str, Any]:
@@ -277,5 +315,6 @@ def run_summary(outcomes: Iterable[QueryOutcome]) -> str:
             parts.append(f"{count} rejected (HTTP {codes}): " + ", ".join(o.query for o in items))
         else:
             attempts = max(o.attempts for o in items)
-            parts.append(f"{count} {status} after {attempts} attempts: " + ", ".join(o.query for o in items))
+            after = f" after {_attempts(attempts)}" if attempts else ""  # 0: not counted
+            parts.append(f"{count} {status}{after}: " + ", ".join(o.query for o in items))
     return ", ".join(parts) if parts else "no queries"

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
+
 from homog.corpus.harvest.arxiv_api import (
     QueryOutcome,
     _failure_text,
@@ -17,7 +19,13 @@ from homog.corpus.harvest.arxiv_api import (
     query_key,
     repeat_event,
 )
-from homog.corpus.harvest.polite import PoliteGetter, RequestFailed, RetryPolicy, Spacing
+from homog.corpus.harvest.polite import (
+    PoliteGetter,
+    RequestFailed,
+    RetryPolicy,
+    Spacing,
+    unreachable_text,
+)
 from homog.corpus.merge import Merger
 from homog.corpus.record import Paper
 from homog.errors import HomogError, Problem
@@ -96,27 +104,44 @@ def oai_fetcher(base_url: str, *, set_spec: str | None, date_from: str | None, d
                 max_retries: int = 5, default_retry_after: float = 20.0, timeout: float = 120.0,
                 spacing: Spacing | None = None) -> Callable[[str | None], Page]:
     """``fetch(token)`` for arXiv OAI-PMH ListRecords (metadataPrefix arXivRaw) through sickle's retrying client
-    (503 and ``Retry-After`` flow control), pages at least ``spacing`` apart (default 3 s)."""
-    from requests import RequestException
+    (503 and ``Retry-After`` flow control), pages at least ``spacing`` apart (default 3 s).  A host that cannot
+    be reached fails the page at once (kind ``unreachable``)."""
     from sickle import Sickle
     from sickle.oaiexceptions import NoRecordsMatch, OAIError
 
     from homog.corpus.sources.oai_pmh import ListRecordsReader
 
+    answers = 0  # responses to this page's requests (sickle retries 429/5xx itself)
+
+    def count(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        nonlocal answers
+        answers += not response.is_redirect
+
     client = Sickle(base_url, max_retries=max_retries, retry_status_codes=(429, 500, 502, 503, 504),
-                    default_retry_after=default_retry_after, timeout=timeout)
+                    default_retry_after=default_retry_after, timeout=timeout, hooks={"response": count})
     params = {k: v for k, v in {"metadataPrefix": "arXivRaw", "set": set_spec, "from": date_from,
                                 "until": date_until}.items() if v}
     spacing = spacing or Spacing(3.0)
+    host = urlsplit(base_url).hostname or base_url
 
     def fetch(token: str | None) -> Page:
+        nonlocal answers
         spacing.wait()
+        answers = 0
         try:
             response = client.harvest(verb="ListRecords", **({"resumptionToken": token} if token else params))
         except NoRecordsMatch:
             return [], None, 0
-        except (OAIError, RequestException) as exc:
+        except OAIError as exc:
             raise HomogError(f"OAI-PMH request to {base_url} failed: {exc}") from exc
+        except requests.RequestException as exc:
+            attempts = answers + (exc.response is None)  # the last request got no answer
+            if isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout):
+                failure = RequestFailed("unreachable", unreachable_text(host, exc), attempts)
+            else:
+                failure = RequestFailed("failed", str(exc), attempts)
+            raise FetchFailed(_failure_text(failure, f"OAI-PMH page {'token=' + token if token else 1}"),
+                              kind=failure.kind, attempts=attempts) from exc
         reader = ListRecordsReader(response.raw.encode("utf-8"), name=f"OAI-PMH {token or params}")
         items = list(reader)
         return items, reader.resumption_token, reader.complete_list_size
@@ -157,7 +182,7 @@ def openalex_fetcher(*, search: str | None, filters: dict[str, Any], per_page: i
         try:
             content = getter.get(url, {})
         except RequestFailed as failure:
-            raise FetchFailed(f"OpenAlex page cursor={cursor or '*'} {_failure_text(failure)}",
+            raise FetchFailed(_failure_text(failure, f"OpenAlex page cursor={cursor or '*'}"),
                               kind=failure.kind, attempts=failure.attempts) from failure
         try:
             data = json.loads(content)

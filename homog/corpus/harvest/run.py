@@ -101,11 +101,5 @@ def _arxiv(source: SourceSpec, store: Store, key: str, budget: int, on_page: Any
         return [harvester.harvest_one(query, max_results=budget)]
     low = source.date_from or date(1991, 1, 1)
     high = source.date_to or date.today()
-    outcomes: list[QueryOutcome] = []
-    for window in month_windows(low, high, source.window_months):
-        left = budget - sum(o.harvested for o in outcomes if o.status != "split")
-        if left <= 0:
-            break
-        outcomes += harvester.harvest(query, max_results=budget, window=window, budget=left)
-    return outcomes
+    return harvester.harvest_windows(query, month_windows(low, high, source.window_months), max_results=budget)
 
