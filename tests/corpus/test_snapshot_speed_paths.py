@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from homog.corpus import identity, record
-from homog.corpus.sources import arxiv_snapshot
+from homog.corpus.sources import arxiv_snapshot, latex
 from homog.corpus.sources._common import open_text
 from homog.corpus.sources._json import json_error_reason
 from homog.errors import HomogError, Problem
@@ -30,6 +30,17 @@ def ref_normalize_text(text):
     paragraphs = _PARA.split(text) if "\n" in text else [text]
     cleaned = "\n\n".join(joined for joined in (" ".join(p.split()) for p in paragraphs) if joined)
     return cleaned or None
+
+
+def ref_convert_accents(text):
+    """``latex.convert_accents`` without its shortcuts (no backslash, no accent-like macro, a pass from the first
+    candidate, no NFC for ASCII): the whole text through the span expression and NFC, until nothing changes."""
+    text = unicodedata.normalize("NFC", text)
+    while True:
+        converted = unicodedata.normalize("NFC", latex._ACCENT_SPANS.sub(latex._replace, text))
+        if converted == text:
+            return text
+        text = converted
 
 
 def ref_abstract_problem(abstract, *, min_tokens=record.MIN_ABSTRACT_TOKENS):
@@ -96,7 +107,8 @@ def ref_parse_arxiv_id(value):
 
 
 def ref_read(path, *, categories=None, date_from=None, date_to=None):
-    """The reader loop as it was: text mode, stdlib json, ``record_to_paper`` for every record."""
+    """The reader loop as it was: text mode, stdlib json, ``record_to_paper`` for every record (which converts
+    LaTeX accents in the title, abstract and author names through ``_common.build_paper``)."""
     path = Path(path)
     wanted = [categories] if isinstance(categories, str) else list(categories or [])
     low = record.parse_date(date_from) if date_from is not None else None
@@ -161,6 +173,11 @@ def _edge_lines(base: dict) -> list[str]:
     for parsed in [[], [["A", "B", "Jr"], ["", "", ""], ["Last", "First"]], None, [["Ba\u0301zs", "C.", ""]],
                    [[" Sp ", " ace ", ""]], "abc", [[1, 2, 3]], {"x": 1}]:
         add(authors_parsed=parsed)
+    for parsed in [[["Gon\\c{c}alves", "Sebasti\\'an", ""], ["Plain", "A.", ""]], [["Bro", "{\\O}.", "Jr\\\"o"]],
+                   [["\\o", "", ""], ["S\\o ren", "", ""]], [["$\\alpha$-Kr\\\"o", "B.", ""]], [["Ba\\'\u0301z", "C.", ""]]]:
+        add(authors_parsed=parsed)
+    add(authors_parsed=None, authors="J. Requi\\~ao, S\\o ren K\\\"o and {\\L}. Three")
+    add(authors_parsed=None, authors="A. Gon\\c{c}alves; B. \\v{S}r\\'amek")
     add(authors_parsed=None, authors="A. One, B. Two and C. Three")
     add(authors_parsed=None, authors="A. One; B. Two")
     add(authors_parsed=..., authors=None)
@@ -170,7 +187,16 @@ def _edge_lines(base: dict) -> list[str]:
                  "One two three four", "a,b,c,d,e", "  One two three four five. \n\n\n  Para two\u00a0with nbsp\u2003em.\r\n end ",
                  "x\u0301 combining and \u212b angstrom sign", ["not", "a", "string"], 1.5, "line\x1cseparated words here ok",
                  "trailing \n  wrapped\n  title", "\u2028 odd \u2029 separators here and there", "a\x85b c d e f",
-                 "tab\there and\x0bthere and\x0cmore words"]:
+                 "tab\there and\x0bthere and\x0cmore words",
+                 # LaTeX accents (converted) next to math and other markup (kept)
+                 "Gr\\\"obner bases of the five", "Koll\\'ar $\\alpha$ and $\\\"a$ with words", "\\\"A",
+                 "This paper has been withdrawn by Koll\\'ar.", "\\'Etude de cinq mots ici",
+                 "Para one G\\\"o.\n\n  Para two \\'e five words", "  Caf\\'e  with   spaces  and more ",
+                 "\\$5 \\\\ \\(\\\"a\\) \\\"a and more", "Gr\\\"o\u0308bner combining mark words ok",
+                 "Erd\\H{o}s\n  R\\'enyi wrapped title", "N/A \\'e", "\\alpha only math no accents here",
+                 "\tKoll\\'ar one two three four\t", "G\\\"\n  o and \\c\n\nc with spans over lines", "Koll\\'ar.",
+                 "\\\"a  b   c d e", "...\\'This paper has been withdrawn", "\\`a one two three four",
+                 "\\'\\u00c9tude \\o\\ ren\\\\ \\$ $\\\"a$ one two", "x\\x1f Koll\\'ar one two three four"]:
         add(title=text)
         add(abstract=text)
     for cats in [None, "", "  cs.LG   math.CO ", ["cs.LG"], 0]:
@@ -280,6 +306,8 @@ def _strings(data_dir, cases_dir, edge_file):
                 continue
             if isinstance(rec, dict):
                 values += [rec.get(key) for key in ("title", "abstract", "journal-ref", "id", "authors")]
+                if isinstance(rec.get("authors_parsed"), list):
+                    values += [part for parts in rec["authors_parsed"] if isinstance(parts, list) for part in parts]
                 if isinstance(rec.get("versions"), list):
                     values += [v.get("created") for v in rec["versions"] if isinstance(v, dict)]
     return values + ["", " ", "\n\n", "a\n \nb", "a \u3000 b", "\u00a0x\u00a0", "x\x1fy", "x\x00y z", float("nan"),
@@ -294,6 +322,10 @@ def test_helpers_match_reference(data_dir, cases_dir, edge_file):
         assert record.normalize_text(value) == ref_normalize_text(value), repr(value)
         assert record.abstract_problem(value) == ref_abstract_problem(value), repr(value)
         assert record.parse_date(value) == ref_parse_date(value), repr(value)
+        if isinstance(value, str):
+            converted = latex.convert_accents(value)
+            assert record.normalize_text(converted) == ref_normalize_text(ref_convert_accents(value)), repr(value)
+            assert latex.convert_accents(converted) == converted, repr(value)  # idempotent
         try:
             expected = ref_parse_arxiv_id(value)
         except HomogError:

@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from homog.corpus.identity import canonical_id, looks_like_arxiv_id, normalize_doi, parse_arxiv_id, year_from_arxiv_id
 from homog.corpus.record import Paper, normalize_text, parse_date
+from homog.corpus.sources.latex import convert_accents
 from homog.errors import HomogError
 
 _PY_STRING = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
@@ -57,12 +58,24 @@ def parse_python_versions(text: str | None) -> list[tuple[int, str]]:
 
 
 def split_authors(text: str | None) -> list[str]:
-    """Author names from one string: ``;``-separated (Scopus, IEEE) or ``A, B and C`` (arXiv)."""
+    """Author names from one string: ``;``-separated (Scopus, IEEE) or ``A, B and C`` (arXiv).
+
+    LaTeX accents in the names become Unicode (``Gon\\c{c}alves`` -> ``Gonçalves``), each name on its own after
+    the split.
+    """
     if not text or not text.strip():
         return []
     text = re.sub(r"\s+", " ", text)
     parts = text.split(";") if ";" in text else _AND.split(text)
-    return [p.strip() for p in parts if p.strip()]
+    names = [p.strip() for p in parts if p.strip()]
+    if "\\" in text:
+        names = [convert_accents(name) for name in names]
+    return names
+
+
+def _without_accent_markup(value: Any) -> Any:
+    """A text field with its LaTeX accents as Unicode (``convert_accents``); anything but a string as it is."""
+    return convert_accents(value) if type(value) is str and "\\" in value else value
 
 
 def build_paper(*, source: str, raw_id: Any = None, doi: Any = None, title: Any = None, abstract: Any = None,
@@ -73,7 +86,15 @@ def build_paper(*, source: str, raw_id: Any = None, doi: Any = None, title: Any 
 
     ``raw_id`` is tried as an arXiv id only when it looks like one (a row
     number or a publisher's record id is kept as ``source_id`` instead).
+    LaTeX accents in the title, abstract and author names become Unicode
+    (``latex.convert_accents``; math and other markup stay as written), before
+    the title is used for the paper's identity.
     """
+    title = _without_accent_markup(title)
+    abstract = _without_accent_markup(abstract)
+    authors = fields.get("authors")
+    if type(authors) is list and any(type(name) is str and "\\" in name for name in authors):
+        fields["authors"] = [_without_accent_markup(name) for name in authors]
     arxiv = parse_arxiv_id(raw_id) if raw_id not in (None, "") and looks_like_arxiv_id(raw_id) else None
     cats = list(categories)
     if arxiv and arxiv.category and arxiv.category not in cats:

@@ -29,6 +29,7 @@ from homog.corpus.record import (_MONTHS, _PARA, _WITHDRAWN, MIN_ABSTRACT_TOKENS
                                   abstract_problem, collapse_spaces, normalize_text, parse_date)
 from homog.corpus.sources._common import build_paper, open_binary, split_authors
 from homog.corpus.sources._json import json_error_reason
+from homog.corpus.sources.latex import convert_accents
 from homog.errors import HomogError, Problem
 
 SOURCE = "arxiv-snapshot"
@@ -188,6 +189,8 @@ def _fast_record_to_paper(rec: _Record, cats: list[str]) -> Paper | None:
         # [last, first, ""] -> "first last" (== " ".join of the non-empty ones, stripped); others as _author_name
         authors = [f"{parts[1]} {parts[0]}".strip() if len(parts) == 3 and not parts[2] else _author_name(parts)
                    for parts in parsed]
+        if "\\" in "".join(authors):  # LaTeX accents, as build_paper converts them
+            authors = [convert_accents(name) if "\\" in name else name for name in authors]
     else:
         authors = split_authors(rec.authors)
     created = versions[0].created
@@ -206,12 +209,21 @@ def _fast_record_to_paper(rec: _Record, cats: list[str]) -> Paper | None:
     else:
         year, month_part, day_part = day
         iso_day = month_part + day_part  # a new string per paper, as date.isoformat() gives
-    # the abstract: normalised and judged at once when it is plain ASCII text (see normalize_text's fast path)
+    # the abstract: normalised and judged at once when it is plain ASCII text (see normalize_text's fast path);
+    # LaTeX accents in it (and in the title) first become Unicode, as build_paper converts them
     abstract = rec.abstract
     clean = None
     if abstract is not None and abstract.isascii():
         flat = abstract.replace("\n", " ").strip()
-        if not flat.encode().translate(None, PRINTABLE_ASCII):
+        printable = not flat.encode().translate(None, PRINTABLE_ASCII)
+        if "\\" in flat:
+            converted = convert_accents(abstract)
+            if converted is not abstract:
+                # still judged here: the accented letters that replace printable ASCII are printable, and the
+                # text is NFC (convert_accents of ASCII text), so normalize_text would do what follows
+                abstract = converted
+                flat = abstract.replace("\n", " ").strip()
+        if printable:
             if "  " in flat:
                 if "\n" in abstract and _PARA.search(abstract):  # paragraphs: normalize_text decides
                     flat = None
@@ -221,6 +233,8 @@ def _fast_record_to_paper(rec: _Record, cats: list[str]) -> Paper | None:
             if flat is not None and (flat.count(" ", 0, 100) >= MIN_ABSTRACT_TOKENS - 1
                                      or flat.count(" ") >= MIN_ABSTRACT_TOKENS - 1):
                 clean = flat
+    elif abstract is not None and "\\" in abstract:
+        abstract = convert_accents(abstract)
     if clean is not None:
         first = clean[0]
         missing = "withdrawn" if (first in _WITHDRAWN_FIRST or not (first.isalnum() or first == "_")) \
@@ -231,6 +245,8 @@ def _fast_record_to_paper(rec: _Record, cats: list[str]) -> Paper | None:
         missing = abstract_problem(abstract)
         clean = None if missing else normalize_text(abstract)
     title = rec.title
+    if title is not None and "\\" in title:
+        title = convert_accents(title)
     if title is not None and title.isascii():  # normalize_text's fast path, inline
         clean_title = title.replace("\n", " ").strip()
         if not clean_title.isprintable():
