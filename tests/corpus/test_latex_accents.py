@@ -3,6 +3,7 @@ while math and other markup in arXiv text stay as written (``latex.convert_accen
 from __future__ import annotations
 
 import json
+import random
 import re
 import unicodedata
 
@@ -10,7 +11,7 @@ import pytest
 
 from homog.corpus.identity import canonical_id
 from homog.corpus.record import Paper
-from homog.corpus.sources import arxiv_snapshot, csv_table, oai_pmh
+from homog.corpus.sources import arxiv_snapshot, csv_table, latex, oai_pmh
 from homog.corpus.sources._common import build_paper, split_authors
 from homog.corpus.sources.latex import convert_accents
 
@@ -37,12 +38,15 @@ HAND = [
     # accents on the dotless i and j, and two stacked accents
     (r'Na\"{\i}ve', "Naïve"), (r'Na\"\i ve', "Naïve"), (r"Mar\'{\i}a", "María"), (r"\^\j", "ĵ"),
     (r"Nguy\~{\^e}n", "Nguyễn"), (r"Nguy{\~{\^e}}n", "Nguyễn"), (r"Nguy\~{\^{e}}n", "Nguyễn"),
+    (r'\"\o', "ø\u0308"), (r"\v{\"o}", "ö\u030c"), (r"\c{\c{c}}", "ç\u0327"),
+    # letters of other scripts, and accents on them
+    ("\\'\u00e9", "\u00e9\u0301"), ("M\\\"{\u00fc}", "M\u00fc\u0308"), ("\\c\u00e7", "\u00e7\u0327"),
 ]
 
 
-@pytest.mark.parametrize("latex, expected", HAND)
-def test_accent_and_special_letter_macros_become_unicode(latex, expected):
-    converted = convert_accents(latex)
+@pytest.mark.parametrize("markup, expected", HAND)
+def test_accent_and_special_letter_macros_become_unicode(markup, expected):
+    converted = convert_accents(markup)
     assert converted == expected
     assert converted == unicodedata.normalize("NFC", converted)
     assert convert_accents(converted) == converted
@@ -78,6 +82,36 @@ def test_text_without_a_backslash_is_returned_as_it_is(text):
 def test_text_with_only_math_is_returned_as_it_is():
     text = r"$\alpha$ and $\mathcal{O}(n)$"
     assert convert_accents(text) is text
+
+
+def _one_expression(text):
+    """The rule as one expression, without ``convert_accents``'s shortcuts: NFC, then passes of ``_ACCENT_SPANS``
+    over the whole text until nothing changes."""
+    text = unicodedata.normalize("NFC", text)
+    while True:
+        converted = unicodedata.normalize("NFC", latex._ACCENT_SPANS.sub(latex._replace, text))
+        if converted == text:
+            return text
+        text = converted
+
+
+PIECES = ["\\", "\\\\", "$", "$$", "{", "}", "/", "~", " ", "  ", "\n", "\u00a0", "\u2003", "\\(", "\\)", "\\[",
+          "\\]", '\\"', "\\'", "\\~", "\\^", "\\c", "\\v", "\\H", "\\o", "\\O", "\\ss", "\\i", "\\l", "\\a",
+          "\\A", "\\s", "\\alpha", "\\in", "\\$", "\\ ", "{}", '{\\"o}', "{\\o}", '\\"{o}', "/\\~", "\\c{c}",
+          "{\\i}", "\\~{\\^e}", "o", "a", "e", "c", "A", "n", "ren", "x", "\u00f6", "e\u0301", "\u0301", "\u030b",
+          "\u00e9"]
+
+
+def test_convert_accents_is_the_one_expression_and_idempotent():
+    """Random mixtures of accents, special letters, math, escapes, groups and spaces: ``convert_accents`` (searching
+    for "\\" and "$" apart, and passing again only when needed) gives what the one expression gives, and converting
+    its result changes nothing."""
+    rng = random.Random(20240601)
+    for _ in range(20_000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 16)))
+        converted = convert_accents(text)
+        assert unicodedata.normalize("NFC", converted) == _one_expression(text), repr(text)
+        assert convert_accents(converted) == converted, repr(text)
 
 
 def test_split_authors_and_build_paper_convert_names_titles_abstracts():

@@ -11,6 +11,10 @@ a malformed line, an odd field type, an id that needs the full parser, an
 error -- is redone by the general path (stdlib ``json`` and
 ``record_to_paper``), so the result is exactly what the general path gives.
 Memory stays bounded: one line at a time, read in 1 MiB blocks.
+
+LaTeX accents in titles, abstracts and author names become Unicode on both
+paths (``latex.convert_accents``, as ``build_paper`` applies it; math stays as
+written); text without a backslash costs one ``"\\\\" in text`` test.
 """
 from __future__ import annotations
 

@@ -59,8 +59,6 @@ _BASE = rf"(?:{_LETTER}|{_DOTLESS}|\{{\s*(?:{_LETTER}|{_DOTLESS})\s*\}})"  # o, 
 # their name, so an ASCII letter cannot follow them at once (``\ca`` is another macro, not ``\c a``); a URL's "/\~"
 # is no accent.  An accent on an accent (``Nguy\~{\^e}n``) is converted in two passes, the inner one first.
 _ACCENT = rf"(?:[\"'`^=.]|(?<!/\\)~|[uvHckrdb](?![A-Za-z]))\s*{_BASE}"
-_ACCENT_NAMES = frozenset("\"'`^~=.uvHckrdb")
-_SPACE_OR_GROUP = frozenset(" \t\n\r\x0b\x0c{")  # what may stand between an accent and its argument
 # A special letter: a control word ends at "{}" or "\ " (both dropped), and eats the spaces before a lower-case
 # letter (``S\o ren`` -> Søren, as TeX reads it; ``Pawe\l Kowalski`` keeps its space, as its author meant).
 _SPECIAL_WORD = rf"(?P<special>{_SPECIAL})(?:\{{\}}|\\(?=\s)|\s+(?=[a-z]))?"
@@ -130,7 +128,7 @@ def _dollar_math(text: str) -> list[tuple[int, int]]:
 
 def _convert_pass(text: str, first: int) -> tuple[str, bool]:
     """One pass of ``_ACCENT_SPANS`` over ``text``, whose first backslash is at ``first``; and whether another pass
-    may convert more: an accent comes right before a span this one converted (``\\"\\o``, ``\\~{\\^e}``)."""
+    may convert more: a backslash comes right before a span this one converted (``\\"\\o``, ``\\~{\\^e}``)."""
     math = _dollar_math(text) if "$" in text else []
     again = False
     pieces = []
@@ -154,9 +152,10 @@ def _convert_pass(text: str, first: int) -> tuple[str, bool]:
             end += 1
         if not again:
             before = begin
-            while before > done and text[before - 1] in _SPACE_OR_GROUP:
-                before -= 1
-            again = before - done >= 2 and text[before - 2] == "\\" and text[before - 1] in _ACCENT_NAMES
+            while before > done and (text[before - 1] == "{" or text[before - 1].isspace()):
+                before -= 1  # what may stand between an accent and its argument
+            # an accent (\", \c) or the start of a macro name (\a + e̋ is \ae) right before the span
+            again = "\\" in text[max(done, before - 2):before]
         pieces.append(text[done:begin])
         pieces.append(_span_text(match.group(name)))
         done = end
