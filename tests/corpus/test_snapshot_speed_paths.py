@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from accent_reference import ref_convert_accents
+
 from homog.corpus import identity, record
 from homog.corpus.sources import arxiv_snapshot, latex
 from homog.corpus.sources._common import open_text
@@ -30,17 +32,6 @@ def ref_normalize_text(text):
     paragraphs = _PARA.split(text) if "\n" in text else [text]
     cleaned = "\n\n".join(joined for joined in (" ".join(p.split()) for p in paragraphs) if joined)
     return cleaned or None
-
-
-def ref_convert_accents(text):
-    """``latex.convert_accents`` without its shortcuts (no backslash, no accent-like macro, a pass from the first
-    candidate, no NFC for ASCII): the whole text through the span expression and NFC, until nothing changes."""
-    text = unicodedata.normalize("NFC", text)
-    while True:
-        converted = unicodedata.normalize("NFC", latex._ACCENT_SPANS.sub(latex._replace, text))
-        if converted == text:
-            return text
-        text = converted
 
 
 def ref_abstract_problem(abstract, *, min_tokens=record.MIN_ABSTRACT_TOKENS):
